@@ -1,0 +1,90 @@
+"""The roles Relata ships with, as Django groups with model permissions.
+
+Roles are data, not code paths: an installation may edit the groups in the admin.
+`roles_sync` (run by `relata migrate` through a post_migrate hook) creates missing groups and
+adds the default permissions; it never removes permissions an admin granted.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps as global_apps
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
+
+ADMIN = "admin"
+SALES = "sales"
+BACK_OFFICE = "back_office"
+MARKETING = "marketing"
+
+ROLE_LABELS = {
+    ADMIN: _("Administrator"),
+    SALES: _("Sales"),
+    BACK_OFFICE: _("Back office"),
+    MARKETING: _("Marketing"),
+}
+
+_ALL = ("view", "add", "change", "delete")
+_EDIT = ("view", "add", "change")
+_VIEW = ("view",)
+
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    ADMIN: {
+        "customers.customer": _ALL,
+        "customers.contactperson": _ALL,
+        "customers.consent": _EDIT,
+        "sales.order": _ALL,
+        "sales.orderline": _ALL,
+        "sales.product": _ALL,
+        "sales.productcategory": _ALL,
+        "contacts.contactmoment": _ALL,
+        "imports.importbatch": _ALL,
+        "accounts.apitoken": _ALL,
+    },
+    SALES: {
+        "customers.customer": _EDIT,
+        "customers.contactperson": _ALL,
+        "customers.consent": _EDIT,
+        "sales.order": _EDIT,
+        "sales.orderline": _ALL,
+        "sales.product": _VIEW,
+        "sales.productcategory": _VIEW,
+        "contacts.contactmoment": _EDIT,
+    },
+    BACK_OFFICE: {
+        "customers.customer": _EDIT,
+        "customers.contactperson": _ALL,
+        "customers.consent": _EDIT,
+        "sales.order": _EDIT,
+        "sales.orderline": _ALL,
+        "sales.product": _VIEW,
+        "sales.productcategory": _VIEW,
+        "contacts.contactmoment": _EDIT,
+        "imports.importbatch": _EDIT,
+    },
+    MARKETING: {
+        "customers.customer": _VIEW,
+        "customers.contactperson": _VIEW,
+        "customers.consent": _VIEW,
+        "sales.order": _VIEW,
+        "sales.orderline": _VIEW,
+        "sales.product": _EDIT,
+        "sales.productcategory": _EDIT,
+        "contacts.contactmoment": _EDIT,
+        "imports.importbatch": _EDIT,
+    },
+}
+
+
+def roles_sync(**_: object) -> None:
+    for role, model_perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for label, actions in model_perms.items():
+            app_label, model_name = label.split(".")
+            if not global_apps.is_installed(f"relata.{app_label}"):
+                continue
+            codenames = [f"{action}_{model_name}" for action in actions]
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+            )
+        group.permissions.add(*wanted)

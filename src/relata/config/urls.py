@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from relata.api.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("relata.accounts.urls")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("customers/", include("relata.customers.urls")),
+    path("orders/", include("relata.sales.urls")),
+    path("contacts/", include("relata.contacts.urls")),
+    path("imports/", include("relata.imports.urls")),
+    path("", include("relata.web.urls")),
+]

@@ -1,0 +1,117 @@
+"""Writes to the customer file. Every write goes through here: UI, API and import alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from relata.customers.models import Consent, ContactPerson, Customer
+
+PROFILE_FIELDS = frozenset(
+    {
+        "birth_date",
+        "gender",
+        "occupation",
+        "education",
+        "household_size",
+        "children",
+        "income_band",
+        "interests",
+        "sector",
+        "company_size",
+    }
+)
+
+
+def customer_number_next() -> str:
+    """The next free number in the default numbering scheme (C0000001, C0000002, …)."""
+    numbers = Customer.objects.filter(customer_number__regex=r"^C[0-9]{7,}$")
+    highest = numbers.aggregate(top=Max("customer_number"))["top"]
+    following = int(highest[1:]) + 1 if highest else 1
+    return f"C{following:07d}"
+
+
+@transaction.atomic
+def customer_create(**fields: Any) -> Customer:
+    if not fields.get("customer_number"):
+        fields["customer_number"] = customer_number_next()
+    customer = Customer(**fields)
+    if PROFILE_FIELDS & {k for k, v in fields.items() if v not in (None, "")}:
+        customer.profile_updated_at = timezone.now()
+    customer.refresh_derived_fields()
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, fields: Mapping[str, Any]) -> Customer:
+    profile_changed = any(
+        getattr(customer, name) != value for name, value in fields.items() if name in PROFILE_FIELDS
+    )
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    if profile_changed:
+        customer.profile_updated_at = timezone.now()
+    customer.refresh_derived_fields()
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+def customer_save_from_form(*, customer: Customer, changed: Iterable[str]) -> Customer:
+    """Finish a ModelForm save: the form has set the fields, the service keeps invariants."""
+    with transaction.atomic():
+        if PROFILE_FIELDS & set(changed) or customer.pk is None and _has_profile(customer):
+            customer.profile_updated_at = timezone.now()
+        if not customer.customer_number:
+            customer.customer_number = customer_number_next()
+        customer.refresh_derived_fields()
+        customer.full_clean()
+        customer.save()
+    return customer
+
+
+def _has_profile(customer: Customer) -> bool:
+    return any(getattr(customer, name) not in (None, "") for name in PROFILE_FIELDS)
+
+
+@transaction.atomic
+def contact_person_save(*, contact_person: ContactPerson) -> ContactPerson:
+    contact_person.full_clean()
+    if contact_person.is_primary:
+        ContactPerson.objects.filter(organisation=contact_person.organisation).exclude(
+            pk=contact_person.pk
+        ).update(is_primary=False)
+    contact_person.save()
+    return contact_person
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    customer: Customer,
+    channel: str,
+    purpose: str,
+    granted: bool,
+    source: str,
+    recorded_by: AbstractBaseUser | None = None,
+) -> Consent:
+    """Append a consent decision; earlier decisions stay as evidence."""
+    consent = Consent(
+        customer=customer,
+        channel=channel,
+        purpose=purpose,
+        granted=granted,
+        source=source,
+        recorded_by=recorded_by,  # type: ignore[misc]
+        recorded_at=timezone.now(),
+    )
+    consent.full_clean()
+    consent.save()
+    return consent
