@@ -73,15 +73,31 @@ class ConsentState:
         return bool(self.consent and self.consent.granted)
 
 
-def consent_states(*, customer: Customer) -> list[ConsentState]:
+@dataclass(frozen=True)
+class ConsentRow:
+    channel: str
+    channel_label: str
+    states: list[ConsentState]
+
+
+def consent_matrix(*, customer: Customer) -> list[ConsentRow]:
     """The consent in force for every channel × purpose (latest decision wins)."""
     latest: dict[tuple[str, str], Consent] = {}
     for consent in customer.consents.order_by("-recorded_at", "-id"):
         latest.setdefault((consent.channel, consent.purpose), consent)
     return [
-        ConsentState(channel, str(channel_label), purpose, str(purpose_label), latest.get((channel, purpose)))
+        ConsentRow(
+            channel,
+            str(channel_label),
+            [
+                ConsentState(
+                    channel, str(channel_label), purpose, str(purpose_label),
+                    latest.get((channel, purpose)),
+                )
+                for purpose, purpose_label in ConsentPurpose.choices
+            ],
+        )
         for channel, channel_label in ConsentChannel.choices
-        for purpose, purpose_label in ConsentPurpose.choices
     ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -77,3 +77,17 @@ def order_save_with_lines(*, order: Order) -> Order:
     """After the order form and line formset have saved: keep line customer and totals right."""
     order.lines.exclude(customer_id=order.customer_id).update(customer_id=order.customer_id)
     return order_totals_refresh(order=order)
+
+
+@transaction.atomic
+def order_update(
+    *, order: Order, fields: Mapping[str, object], lines: Sequence[LineInput] | None = None
+) -> Order:
+    """Change order fields and, when lines are given, replace all lines (totals follow)."""
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.full_clean()
+    order.save()
+    if lines is not None:
+        order_lines_replace(order=order, lines=lines)
+    return order

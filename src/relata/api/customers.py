@@ -1,0 +1,135 @@
+"""/api/customers: list, read, create and update customers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from relata.api.errors import BODY, field_error, invalid
+from relata.api.pagination import paginate
+from relata.api.permissions import require_perms
+from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
+from relata.api.schemas.common import Page
+from relata.api.schemas.customers import (
+    CustomerDetailOut,
+    CustomerFilters,
+    CustomerIn,
+    CustomerOut,
+)
+from relata.api.selectors import customer_list
+from relata.customers.models import Customer, CustomerKind
+from relata.customers.services import consent_record, customer_create, customer_update
+
+router = Router(tags=["Customers"])
+
+NAME_FIELDS = ("kind", "first_name", "last_name", "organisation_name")
+
+
+def _customer(**lookup: Any) -> Customer:
+    customer = Customer.objects.prefetch_related("contact_persons").filter(**lookup).first()
+    if customer is None:
+        raise Http404(_("No customer matches %(lookup)s.") % {"lookup": _describe(lookup)})
+    return customer
+
+
+def _describe(lookup: Mapping[str, Any]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in lookup.items())
+
+
+def _check_name(values: Mapping[str, Any]) -> None:
+    if values["kind"] == CustomerKind.ORGANISATION:
+        if not values["organisation_name"].strip():
+            raise invalid(
+                [
+                    field_error(
+                        [*BODY, "organisation_name"],
+                        _("An organisation needs an organisation name."),
+                        "missing",
+                    )
+                ]
+            )
+    elif not (values["first_name"].strip() or values["last_name"].strip()):
+        raise invalid(
+            [field_error([*BODY, "last_name"], _("A person needs a first or last name."), "missing")]
+        )
+
+
+def _record_consents(
+    request: HttpRequest, customer: Customer, consents: list[dict[str, Any]]
+) -> None:
+    if not consents:
+        return
+    require_perms(request, "customers.add_consent")
+    user = request.user if request.user.is_authenticated else None
+    for consent in consents:
+        consent_record(customer=customer, recorded_by=user, **consent)
+
+
+@router.get("/", response={200: Page[CustomerOut], **READ_ERRORS}, summary="List customers")
+def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dict[str, Any]:
+    """Customers, paginated; all filters combine (AND)."""
+    require_perms(request, "customers.view_customer")
+    customers = customer_list(
+        query=filters.q,
+        kind=filters.kind or "",
+        city=filters.city,
+        postcode=filters.postcode,
+        email=filters.email,
+        customer_number=filters.customer_number,
+        updated_since=filters.updated_since,
+        ordering=filters.ordering,
+    )
+    return paginate(request, customers, filters)
+
+
+@router.get(
+    "/by-number/{number}",
+    response={200: CustomerDetailOut, **ITEM_ERRORS},
+    summary="Get a customer by customer number",
+)
+def get_customer_by_number(request: HttpRequest, number: str) -> Customer:
+    require_perms(request, "customers.view_customer")
+    return _customer(customer_number=number)
+
+
+@router.get(
+    "/{customer_id}", response={200: CustomerDetailOut, **ITEM_ERRORS}, summary="Get a customer"
+)
+def get_customer(request: HttpRequest, customer_id: int) -> Customer:
+    require_perms(request, "customers.view_customer")
+    return _customer(pk=customer_id)
+
+
+@router.post("/", response={201: CustomerDetailOut, **WRITE_ERRORS}, summary="Create a customer")
+def create_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, Customer]:
+    require_perms(request, "customers.add_customer")
+    fields = payload.model_dump(exclude_unset=True)
+    consents = fields.pop("consents", [])
+    _check_name({name: fields.get(name, getattr(payload, name)) for name in NAME_FIELDS})
+    with transaction.atomic():
+        customer = customer_create(**fields)
+        _record_consents(request, customer, consents)
+    return 201, _customer(pk=customer.pk)
+
+
+@router.patch(
+    "/{customer_id}",
+    response={200: CustomerDetailOut, **WRITE_ERRORS},
+    summary="Update a customer (partial)",
+)
+def update_customer(request: HttpRequest, customer_id: int, payload: CustomerIn) -> Customer:
+    """Only the fields present in the body change."""
+    require_perms(request, "customers.change_customer")
+    customer = _customer(pk=customer_id)
+    fields = payload.model_dump(exclude_unset=True)
+    consents = fields.pop("consents", [])
+    _check_name({name: fields.get(name, getattr(customer, name)) for name in NAME_FIELDS})
+    with transaction.atomic():
+        customer_update(customer=customer, fields=fields)
+        _record_consents(request, customer, consents)
+    return _customer(pk=customer.pk)

@@ -1,0 +1,77 @@
+"""Building blocks shared by the resource schemas: checked text, ids, dates, pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Generic, TypeVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.utils import timezone
+from pydantic import AfterValidator, Field
+
+from ninja import Schema
+
+# The largest value a 64-bit primary key can hold; larger ids are a 422, not a database error.
+MAX_ID = 2**63 - 1
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL characters; refuse them instead of failing at the database.
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    return value
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError as exc:
+            raise ValueError("value is not a valid e-mail address") from exc
+    return value
+
+
+def _aware(value: datetime) -> datetime:
+    """Naive date-times are read in the installation's time zone; all must fit in UTC."""
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    try:
+        value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("date-time is out of range") from exc
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+Email = Annotated[str, AfterValidator(_no_nul), AfterValidator(_email)]
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+AwareDateTime = Annotated[datetime, AfterValidator(_aware)]
+
+
+def max_length(model: type[models.Model], field: str) -> int:
+    """The column width of a model field, so schema limits follow the model."""
+    width = model._meta.get_field(field).max_length
+    assert width is not None, f"{model.__name__}.{field} has no max_length"
+    return int(width)
+
+
+class PageQuery(Schema):
+    limit: int = Field(
+        DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (at most 200)."
+    )
+    offset: int = Field(0, ge=0, le=MAX_ID, description="Items to skip.")
+
+
+T = TypeVar("T")
+
+
+class Page(Schema, Generic[T]):
+    count: int = Field(description="Matching items in total.")
+    next: str | None = Field(description="URL of the next page, or null on the last page.")
+    previous: str | None = Field(description="URL of the previous page, or null.")
+    items: list[T]

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from relata.contacts.forms import ContactMomentForm
+from relata.contacts.selectors import customer_timeline
+from relata.customers.forms import ConsentForm, ContactPersonForm, OrganisationForm, PersonForm
+from relata.customers.models import ConsentPurpose, ContactPerson, Customer, CustomerKind
+from relata.customers.selectors import consent_matrix, customer_completeness, customer_search
+from relata.customers.services import consent_record, contact_person_save, customer_save_from_form
+from relata.web.pagination import paginate
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    owner = params.get("owner", "")
+    customers = customer_search(
+        query=params.get("q", ""),
+        kind=params.get("kind", ""),
+        city=params.get("city", "").strip(),
+        owner_id=request.user.pk if owner == "me" else None,
+        sort=params.get("sort", "name"),
+    ).select_related("account_owner")
+    page = paginate(request, customers, per_page=25)
+    context = {
+        "page": page,
+        "query": params.get("q", ""),
+        "kind": params.get("kind", ""),
+        "city": params.get("city", ""),
+        "owner": owner,
+        "sort": params.get("sort", "name"),
+        "kinds": CustomerKind.choices,
+    }
+    template = "customers/list.html#results" if request.htmx else "customers/list.html"
+    response = render(request, template, context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(Customer.objects.select_related("account_owner"), pk=pk)
+    channel = request.GET.get("channel", "")
+    context = {
+        "customer": customer,
+        "completeness": customer_completeness(customer=customer),
+        "consents": consent_matrix(customer=customer),
+        "consent_purposes": ConsentPurpose.choices,
+        "contact_persons": customer.contact_persons.all() if customer.is_organisation else [],
+        "orders": customer.orders.all()[:20],
+        "order_count": customer.orders.count(),
+        "timeline": customer_timeline(customer=customer, channel=channel),
+        "timeline_channel": channel,
+        "contact_form": ContactMomentForm(),
+    }
+    if request.htmx and request.GET.get("partial") == "timeline":
+        return render(request, "customers/detail.html#timeline", context)
+    return render(request, "customers/detail.html", context)
+
+
+def _customer_form_class(kind: str) -> type[PersonForm] | type[OrganisationForm]:
+    return OrganisationForm if kind == CustomerKind.ORGANISATION else PersonForm
+
+
+def _owner_choices(form: PersonForm | OrganisationForm) -> None:
+    form.fields["account_owner"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
+
+
+@login_required
+@permission_required("customers.add_customer", raise_exception=True)
+def customer_create(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", CustomerKind.PERSON)
+    if kind not in CustomerKind.values:
+        kind = CustomerKind.PERSON
+    form_class = _customer_form_class(kind)
+    form = form_class(request.POST or None, initial={"account_owner": request.user.pk})
+    _owner_choices(form)
+    if request.method == "POST" and form.is_valid():
+        customer = form.save(commit=False)
+        customer.kind = kind
+        try:
+            customer_save_from_form(customer=customer, changed=form.changed_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Customer %(name)s created.") % {"name": customer.display_name})
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"form": form, "kind": kind, "customer": None})
+
+
+@login_required
+@permission_required("customers.change_customer", raise_exception=True)
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(Customer, pk=pk)
+    form = _customer_form_class(customer.kind)(request.POST or None, instance=customer)
+    _owner_choices(form)
+    if request.method == "POST" and form.is_valid():
+        updated = form.save(commit=False)
+        try:
+            customer_save_from_form(customer=updated, changed=form.changed_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(
+        request, "customers/form.html", {"form": form, "kind": customer.kind, "customer": customer}
+    )
+
+
+@login_required
+@permission_required("customers.change_contactperson", raise_exception=True)
+def contact_person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
+    organisation = get_object_or_404(Customer, pk=pk, kind=CustomerKind.ORGANISATION)
+    person = (
+        get_object_or_404(ContactPerson, pk=person_pk, organisation=organisation)
+        if person_pk
+        else ContactPerson(organisation=organisation)
+    )
+    form = ContactPersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        contact_person_save(contact_person=form.save(commit=False))
+        messages.success(request, _("Contact person saved."))
+        return redirect("customers:detail", pk=organisation.pk)
+    return render(
+        request,
+        "customers/contact_person_form.html",
+        {"form": form, "customer": organisation, "person": person},
+    )
+
+
+@login_required
+@require_POST
+@permission_required("customers.delete_contactperson", raise_exception=True)
+def contact_person_delete(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    person = get_object_or_404(ContactPerson, pk=person_pk, organisation_id=pk)
+    person.delete()
+    messages.success(request, _("Contact person removed."))
+    return redirect("customers:detail", pk=pk)
+
+
+@login_required
+@require_POST
+@permission_required("customers.add_consent", raise_exception=True)
+def consent_change(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(Customer, pk=pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        consent_record(
+            customer=customer,
+            channel=form.cleaned_data["channel"],
+            purpose=form.cleaned_data["purpose"],
+            granted=form.cleaned_data["granted"],
+            source=form.cleaned_data["source"] or _("customer file"),
+            recorded_by=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(request, _("Consent recorded."))
+    else:
+        messages.error(request, _("The consent could not be recorded: unknown channel or purpose."))
+    return redirect(f"{customer_url(customer)}#consents")
+
+
+def customer_url(customer: Customer) -> str:
+    from django.urls import reverse
+
+    return reverse("customers:detail", kwargs={"pk": customer.pk})
