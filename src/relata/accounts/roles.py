@@ -78,7 +78,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 def roles_sync(**_: object) -> None:
     for role, model_perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
-        wanted = []
+        wanted: list[Permission] = []
         for label, actions in model_perms.items():
             app_label, model_name = label.split(".")
             if not global_apps.is_installed(f"relata.{app_label}"):

@@ -1,6 +1,9 @@
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +25,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         _token, new_token = ApiToken.issue(user=request.user, name=form.cleaned_data["name"])
         messages.success(request, _("Token created. Copy it now: it is not shown again."))
         form = TokenForm()
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = ApiToken.objects.filter(user=cast(User, request.user))
     return render(
         request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}
     )

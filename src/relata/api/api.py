@@ -1,3 +1,42 @@
+"""The REST API, mounted at /api/. Documentation: /api/docs (for logged-in users)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Relata API", version="1")
+from relata.api import contacts, customers, errors, orders
+from relata.api.auth import TokenAuth
+
+DESCRIPTION = """
+Customers, orders and contact moments of Relata.
+
+**Authentication.** Create a token at `/accounts/tokens/` and send it with every request as
+`Authorization: Bearer <token>` (`Authorization: Token <token>` works too). The token acts
+with its user's permissions: reading needs the *view* permission of a resource, creating
+*add*, updating *change*.
+
+**Conventions.** Lists take `limit` (1 to 200, default 50) and `offset` and return `count`,
+`next`, `previous` and `items`. Dates and date-times are ISO 8601; a date-time without an
+offset is read in the installation's time zone. Money, quantities and prices are decimal
+strings in responses (`"12.50"`); requests may send strings or numbers. `PATCH` changes only
+the fields present in the body.
+
+**Errors.** `401` without a valid token, `403` without the permission, `404` for an unknown
+id, `400` for a body that is not JSON, `409` when a concurrent write took a unique number,
+`422` for invalid input with one entry per problem:
+`{"detail": [{"loc": ["body", "payload", "email"], "msg": "...", "type": "..."}]}`.
+"""
+
+api = NinjaAPI(
+    title="Relata API",
+    version="1",
+    description=DESCRIPTION.strip(),
+    auth=TokenAuth(),
+    docs_decorator=login_required,
+    urls_namespace="api",
+)
+errors.register(api)
+api.add_router("/customers/", customers.router)
+api.add_router("/orders/", orders.router)
+api.add_router("/contact-moments/", contacts.router)

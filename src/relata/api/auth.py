@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -25,7 +25,7 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 MAX_TOKEN_LENGTH = 200
 
 
-def token_user(raw: str) -> tuple[ApiToken, AbstractBaseUser] | None:
+def token_user(raw: str) -> tuple[ApiToken, User] | None:
     """The live token and its active user for a raw token string, or None."""
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None

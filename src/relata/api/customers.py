@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from relata.api.errors import BODY, field_error, invalid
 from relata.api.pagination import paginate
@@ -54,9 +54,8 @@ def _check_name(values: Mapping[str, Any]) -> None:
                 ]
             )
     elif not (values["first_name"].strip() or values["last_name"].strip()):
-        raise invalid(
-            [field_error([*BODY, "last_name"], _("A person needs a first or last name."), "missing")]
-        )
+        message = _("A person needs a first or last name.")
+        raise invalid([field_error([*BODY, "last_name"], message, "missing")])
 
 
 def _record_consents(
@@ -106,15 +105,16 @@ def get_customer(request: HttpRequest, customer_id: int) -> Customer:
 
 
 @router.post("/", response={201: CustomerDetailOut, **WRITE_ERRORS}, summary="Create a customer")
-def create_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, Customer]:
+def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[Customer]:
     require_perms(request, "customers.add_customer")
     fields = payload.model_dump(exclude_unset=True)
-    consents = fields.pop("consents", [])
+    fields.pop("consents", None)
+    consents = [consent.model_dump() for consent in payload.consents]
     _check_name({name: fields.get(name, getattr(payload, name)) for name in NAME_FIELDS})
     with transaction.atomic():
         customer = customer_create(**fields)
         _record_consents(request, customer, consents)
-    return 201, _customer(pk=customer.pk)
+    return Status(201, _customer(pk=customer.pk))
 
 
 @router.patch(
@@ -127,7 +127,8 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerIn)
     require_perms(request, "customers.change_customer")
     customer = _customer(pk=customer_id)
     fields = payload.model_dump(exclude_unset=True)
-    consents = fields.pop("consents", [])
+    fields.pop("consents", None)
+    consents = [consent.model_dump() for consent in payload.consents]
     _check_name({name: fields.get(name, getattr(customer, name)) for name in NAME_FIELDS})
     with transaction.atomic():
         customer_update(customer=customer, fields=fields)

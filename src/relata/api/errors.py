@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import Field
 
 BODY = ("body", "payload")
 
@@ -36,9 +37,10 @@ class ErrorOut(Schema):
 
 
 class FieldErrorOut(Schema):
-    loc: list[str | int]
+    loc: list[str | int] = Field(description='Where, e.g. ["body", "payload", "email"].')
     msg: str
-    type: str
+    type: str = Field(description="A stable error code, e.g. missing, string_too_long, unique.")
+    ctx: dict[str, Any] | None = Field(None, description="Details such as the limit exceeded.")
 
 
 class ValidationErrorOut(Schema):
@@ -73,7 +75,7 @@ def django_field_errors(
 def register(api: NinjaAPI) -> None:
     """Install the handlers that turn exceptions into the JSON error shapes above."""
 
-    def unauthorised(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def unauthorised(request: HttpRequest, exc: Any) -> HttpResponse:
         response = api.create_response(
             request,
             {"detail": _("A valid API token is required (Authorization: Bearer <token>).")},
@@ -82,18 +84,18 @@ def register(api: NinjaAPI) -> None:
         response["WWW-Authenticate"] = 'Bearer realm="relata"'
         return response
 
-    def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def forbidden(request: HttpRequest, exc: Any) -> HttpResponse:
         message = str(exc) or _("You do not have permission to do this.")
         return api.create_response(request, {"detail": message}, status=403)
 
-    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         message = str(exc) or _("Not found.")
         return api.create_response(request, {"detail": message}, status=404)
 
-    def model_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    def model_invalid(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": django_field_errors(exc)}, status=422)
 
-    def conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def conflict(request: HttpRequest, exc: Any) -> HttpResponse:
         # A concurrent write took a unique number first; retrying usually succeeds.
         message = _("The change conflicts with data saved at the same time; please retry.")
         return api.create_response(request, {"detail": message}, status=409)

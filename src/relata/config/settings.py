@@ -28,7 +28,11 @@ if not SECRET_KEY:
     # A fixed development key keeps sessions valid across restarts of a local trial install.
     SECRET_KEY = "relata-insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -131,6 +135,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
+# The data folder holds the default SQLite database, uploads awaiting import and static files.
+for _folder in (DATA_DIR, STATIC_ROOT):
+    _folder.mkdir(parents=True, exist_ok=True)
 
 # Imports up to 200 MB are accepted in the UI; the limit keeps a runaway upload from filling disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -43,7 +43,9 @@ class TimelineEntry:
 class Timeline:
     entries: list[TimelineEntry]
     truncated: bool
-    channels: list[tuple[str, str]] = field(default_factory=lambda: list(Channel.choices))
+    channels: list[tuple[str, str]] = field(
+        default_factory=lambda: [(value, str(label)) for value, label in Channel.choices]
+    )
 
 
 def customer_timeline(*, customer: Customer, channel: str = "") -> Timeline:
@@ -85,7 +87,9 @@ def _order_entry(order: Order) -> TimelineEntry:
         when=moment,
         icon="bi-receipt",
         title=_("Order %(number)s") % {"number": order.order_number},
-        meta=f"{order.get_channel_display()} · {order.get_status_display()} · € {order.total_amount}",
+        meta=" · ".join(
+            [order.get_channel_display(), order.get_status_display(), f"€ {order.total_amount}"]
+        ),
         url=reverse("sales:order_detail", kwargs={"pk": order.pk}),
         date_only=True,
     )

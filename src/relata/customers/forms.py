@@ -19,17 +19,47 @@ class PersonForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Customer
         fields = (
-            "customer_number", "first_name", "name_prefix", "last_name", "email", "phone",
-            *_ADDRESS, "birth_date", "gender", "occupation", "education", "household_size",
-            "children", "income_band", "interests", *_RELATION,
+            "customer_number",
+            "first_name",
+            "name_prefix",
+            "last_name",
+            "email",
+            "phone",
+            *_ADDRESS,
+            "birth_date",
+            "gender",
+            "occupation",
+            "education",
+            "household_size",
+            "children",
+            "income_band",
+            "interests",
+            *_RELATION,
         )
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    basic_fields = ("customer_number", "first_name", "name_prefix", "last_name", "email", "phone", *_ADDRESS)
-    profile_fields = ("birth_date", "gender", "occupation", "education", "household_size", "children", "income_band", "interests")
+    basic_fields = (
+        "customer_number",
+        "first_name",
+        "name_prefix",
+        "last_name",
+        "email",
+        "phone",
+        *_ADDRESS,
+    )
+    profile_fields = (
+        "birth_date",
+        "gender",
+        "occupation",
+        "education",
+        "household_size",
+        "children",
+        "income_band",
+        "interests",
+    )
     relation_fields = _RELATION
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -46,8 +76,15 @@ class OrganisationForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Customer
         fields = (
-            "customer_number", "organisation_name", "email", "phone", *_ADDRESS, "sector",
-            "company_size", "interests", *_RELATION,
+            "customer_number",
+            "organisation_name",
+            "email",
+            "phone",
+            *_ADDRESS,
+            "sector",
+            "company_size",
+            "interests",
+            *_RELATION,
         )
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -68,11 +105,22 @@ class OrganisationForm(BootstrapFormMixin, forms.ModelForm):
 class ContactPersonForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = ContactPerson
-        fields = ("first_name", "name_prefix", "last_name", "job_title", "dmu_role", "email", "phone", "is_primary")
+        fields = (
+            "first_name",
+            "name_prefix",
+            "last_name",
+            "job_title",
+            "dmu_role",
+            "email",
+            "phone",
+            "is_primary",
+        )
 
 
 class ConsentForm(forms.Form):
     channel = forms.ChoiceField(choices=ConsentChannel.choices)
     purpose = forms.ChoiceField(choices=ConsentPurpose.choices)
-    granted = forms.TypedChoiceField(choices=(("1", _("Granted")), ("0", _("Withdrawn"))), coerce=lambda v: v == "1")
+    granted = forms.TypedChoiceField(
+        choices=(("1", _("Granted")), ("0", _("Withdrawn"))), coerce=lambda v: v == "1"
+    )
     source = forms.CharField(max_length=100, required=False)

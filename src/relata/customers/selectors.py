@@ -91,7 +91,10 @@ def consent_matrix(*, customer: Customer) -> list[ConsentRow]:
             str(channel_label),
             [
                 ConsentState(
-                    channel, str(channel_label), purpose, str(purpose_label),
+                    channel,
+                    str(channel_label),
+                    purpose,
+                    str(purpose_label),
                     latest.get((channel, purpose)),
                 )
                 for purpose, purpose_label in ConsentPurpose.choices
@@ -112,13 +115,31 @@ def consent_is_granted(*, customer: Customer, channel: str, purpose: str) -> boo
 
 COMPLETENESS_FIELDS: dict[str, tuple[str, ...]] = {
     CustomerKind.PERSON: (
-        "first_name", "last_name", "email", "phone", "street", "house_number", "postcode",
-        "city", "birth_date", "gender", "occupation", "household_size", "income_band",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "street",
+        "house_number",
+        "postcode",
+        "city",
+        "birth_date",
+        "gender",
+        "occupation",
+        "household_size",
+        "income_band",
         "interests",
     ),
     CustomerKind.ORGANISATION: (
-        "organisation_name", "email", "phone", "street", "house_number", "postcode", "city",
-        "sector", "company_size",
+        "organisation_name",
+        "email",
+        "phone",
+        "street",
+        "house_number",
+        "postcode",
+        "city",
+        "sector",
+        "company_size",
     ),
 }
 
@@ -133,7 +154,7 @@ def customer_completeness(*, customer: Customer) -> Completeness:
     """Share of the basic and profile fields that are filled in, and which are missing."""
     names = COMPLETENESS_FIELDS[customer.kind]
     missing = [
-        str(Customer._meta.get_field(name).verbose_name)
+        str(getattr(Customer._meta.get_field(name), "verbose_name", name))
         for name in names
         if getattr(customer, name) in (None, "")
     ]

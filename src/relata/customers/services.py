@@ -67,7 +67,7 @@ def customer_update(*, customer: Customer, fields: Mapping[str, Any]) -> Custome
 def customer_save_from_form(*, customer: Customer, changed: Iterable[str]) -> Customer:
     """Finish a ModelForm save: the form has set the fields, the service keeps invariants."""
     with transaction.atomic():
-        if PROFILE_FIELDS & set(changed) or customer.pk is None and _has_profile(customer):
+        if PROFILE_FIELDS & set(changed) or (customer.pk is None and _has_profile(customer)):
             customer.profile_updated_at = timezone.now()
         if not customer.customer_number:
             customer.customer_number = customer_number_next()

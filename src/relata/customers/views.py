@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,11 +16,12 @@ from relata.customers.forms import ConsentForm, ContactPersonForm, OrganisationF
 from relata.customers.models import ConsentPurpose, ContactPerson, Customer, CustomerKind
 from relata.customers.selectors import consent_matrix, customer_completeness, customer_search
 from relata.customers.services import consent_record, contact_person_save, customer_save_from_form
+from relata.web.http import HtmxHttpRequest
 from relata.web.pagination import paginate
 
 
 @login_required
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: HtmxHttpRequest) -> HttpResponse:
     params = request.GET
     owner = params.get("owner", "")
     customers = customer_search(
@@ -41,12 +43,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     }
     template = "customers/list.html#results" if request.htmx else "customers/list.html"
     response = render(request, template, context)
-    response["Vary"] = "HX-Request"
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
 @login_required
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer.objects.select_related("account_owner"), pk=pk)
     channel = request.GET.get("channel", "")
     context = {
@@ -76,7 +78,7 @@ def _owner_choices(form: PersonForm | OrganisationForm) -> None:
 
 @login_required
 @permission_required("customers.add_customer", raise_exception=True)
-def customer_create(request: HttpRequest) -> HttpResponse:
+def customer_create(request: HtmxHttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", CustomerKind.PERSON)
     if kind not in CustomerKind.values:
         kind = CustomerKind.PERSON
@@ -91,14 +93,16 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Customer %(name)s created.") % {"name": customer.display_name})
+            messages.success(
+                request, _("Customer %(name)s created.") % {"name": customer.display_name}
+            )
             return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/form.html", {"form": form, "kind": kind, "customer": None})
 
 
 @login_required
 @permission_required("customers.change_customer", raise_exception=True)
-def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
     form = _customer_form_class(customer.kind)(request.POST or None, instance=customer)
     _owner_choices(form)
@@ -118,7 +122,9 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("customers.change_contactperson", raise_exception=True)
-def contact_person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
+def contact_person_edit(
+    request: HtmxHttpRequest, pk: int, person_pk: int | None = None
+) -> HttpResponse:
     organisation = get_object_or_404(Customer, pk=pk, kind=CustomerKind.ORGANISATION)
     person = (
         get_object_or_404(ContactPerson, pk=person_pk, organisation=organisation)
@@ -140,7 +146,7 @@ def contact_person_edit(request: HttpRequest, pk: int, person_pk: int | None = N
 @login_required
 @require_POST
 @permission_required("customers.delete_contactperson", raise_exception=True)
-def contact_person_delete(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+def contact_person_delete(request: HtmxHttpRequest, pk: int, person_pk: int) -> HttpResponse:
     person = get_object_or_404(ContactPerson, pk=person_pk, organisation_id=pk)
     person.delete()
     messages.success(request, _("Contact person removed."))
@@ -150,7 +156,7 @@ def contact_person_delete(request: HttpRequest, pk: int, person_pk: int) -> Http
 @login_required
 @require_POST
 @permission_required("customers.add_consent", raise_exception=True)
-def consent_change(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_change(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
     form = ConsentForm(request.POST)
     if form.is_valid():

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +33,8 @@ class OrderLineForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = Product.objects.filter(active=True).select_related("category")  # type: ignore[attr-defined]
+        product_field = cast(forms.ModelChoiceField, self.fields["product"])
+        product_field.queryset = Product.objects.filter(active=True).select_related("category")
         self.fields["unit_price"].required = False
         self.fields["unit_price"].help_text = _("Empty: the product's price.")
 
@@ -39,10 +42,10 @@ class OrderLineForm(BootstrapFormMixin, forms.ModelForm):
         data = super().clean() or {}
         product = data.get("product")
         if product is not None and data.get("unit_price") is None:
-            data["unit_price"] = product.price  # type: ignore[attr-defined]
-            self.instance.unit_price = product.price  # type: ignore[attr-defined]
+            data["unit_price"] = product.price
+            self.instance.unit_price = product.price
         if product is not None:
-            self.instance.unit_cost = product.unit_cost  # type: ignore[attr-defined]
+            self.instance.unit_cost = product.unit_cost
         return data
 
 
@@ -53,8 +56,12 @@ OrderLineFormSet = inlineformset_factory(
 
 class OrderFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(required=False)
-    status = forms.ChoiceField(required=False, choices=[("", _("All statuses")), *OrderStatus.choices])
-    channel = forms.ChoiceField(required=False, choices=[("", _("All channels")), *SalesChannel.choices])
+    status = forms.ChoiceField(
+        required=False, choices=[("", _("All statuses")), *OrderStatus.choices]
+    )
+    channel = forms.ChoiceField(
+        required=False, choices=[("", _("All channels")), *SalesChannel.choices]
+    )
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput())

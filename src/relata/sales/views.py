@@ -83,7 +83,9 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def product_index(request: HttpRequest) -> HttpResponse:
     products = product_list(query=request.GET.get("q", ""))
     page = paginate(request, products, per_page=50)
-    return render(request, "sales/product_list.html", {"page": page, "query": request.GET.get("q", "")})
+    return render(
+        request, "sales/product_list.html", {"page": page, "query": request.GET.get("q", "")}
+    )
 
 
 @login_required

@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
-from pydantic import AfterValidator, Field
-
+from django.utils.translation import gettext as _
 from ninja import Schema
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 # The largest value a 64-bit primary key can hold; larger ids are a 422, not a database error.
 MAX_ID = 2**63 - 1
@@ -22,7 +23,7 @@ DEFAULT_LIMIT = 50
 def _no_nul(value: str) -> str:
     # PostgreSQL cannot store NUL characters; refuse them instead of failing at the database.
     if "\x00" in value:
-        raise ValueError("text must not contain NUL characters")
+        raise PydanticCustomError("nul_character", _("Text must not contain NUL characters."))
     return value
 
 
@@ -32,7 +33,7 @@ def _email(value: str) -> str:
         try:
             validate_email(value)
         except DjangoValidationError as exc:
-            raise ValueError("value is not a valid e-mail address") from exc
+            raise PydanticCustomError("email_invalid", _("Enter a valid e-mail address.")) from exc
     return value
 
 
@@ -43,7 +44,7 @@ def _aware(value: datetime) -> datetime:
     try:
         value.astimezone(UTC)
     except OverflowError as exc:
-        raise ValueError("date-time is out of range") from exc
+        raise PydanticCustomError("datetime_out_of_range", _("Date-time is out of range.")) from exc
     return value
 
 
@@ -55,9 +56,9 @@ AwareDateTime = Annotated[datetime, AfterValidator(_aware)]
 
 def max_length(model: type[models.Model], field: str) -> int:
     """The column width of a model field, so schema limits follow the model."""
-    width = model._meta.get_field(field).max_length
-    assert width is not None, f"{model.__name__}.{field} has no max_length"
-    return int(width)
+    model_field = model._meta.get_field(field)
+    assert isinstance(model_field, models.Field) and model_field.max_length is not None
+    return int(model_field.max_length)
 
 
 class PageQuery(Schema):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from ninja import Schema
 from pydantic import ConfigDict, Field, model_validator
 
-from ninja import Schema
 from relata.api.schemas.common import AwareDateTime, ObjectId, PageQuery, Text, max_length
 from relata.contacts.models import (
     Channel,

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from ninja import Schema
 from relata.api.schemas.common import AwareDateTime, Email, ObjectId, PageQuery, Text, max_length
 from relata.customers.models import (
     CompanySize,
@@ -21,7 +21,7 @@ from relata.customers.models import (
     Gender,
     IncomeBand,
 )
-from relata.customers.selectors import consent_states
+from relata.customers.selectors import consent_matrix
 
 CustomerOrdering = Literal[
     "name", "-name", "number", "-number", "city", "-city", "created", "-created",
@@ -178,6 +178,7 @@ class CustomerDetailOut(CustomerOut):
                 recorded_at=state.consent.recorded_at,
                 source=state.consent.source,
             )
-            for state in consent_states(customer=obj)
+            for row in consent_matrix(customer=obj)
+            for state in row.states
             if state.consent is not None
         ]

@@ -6,12 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from ninja import Schema
 from pydantic import ConfigDict, Field, model_validator
 
-from ninja import Schema
 from relata.api.schemas.common import ObjectId, PageQuery, Text, max_length
 from relata.customers.models import Customer
 from relata.sales.models import Order, OrderLine, OrderStatus, Product, SalesChannel
+
+CENT = Decimal("0.01")
 
 OrderOrdering = Literal["date", "-date", "number", "-number", "total", "-total"]
 
@@ -89,6 +91,10 @@ class OrderLineOut(Schema):
     unit_price: Decimal
     unit_cost: Decimal
     line_total: Decimal
+
+    @staticmethod
+    def resolve_line_total(obj: OrderLine) -> Decimal:
+        return obj.line_total.quantize(CENT)
 
     @staticmethod
     def resolve_product_sku(obj: OrderLine) -> str:

@@ -7,40 +7,161 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
-        ('sales', '0001_initial'),
+        ("customers", "0001_initial"),
+        ("sales", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactMoment',
+            name="ContactMoment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
-                ('channel', models.CharField(choices=[('phone', 'Phone'), ('email', 'E-mail'), ('visit', 'Visit'), ('store', 'Store'), ('web', 'Web'), ('chat', 'Chat'), ('social', 'Social media'), ('letter', 'Letter')], max_length=10, verbose_name='channel')),
-                ('direction', models.CharField(choices=[('inbound', 'Inbound'), ('outbound', 'Outbound')], default='inbound', max_length=10, verbose_name='direction')),
-                ('touchpoint', models.CharField(choices=[('sales', 'Sales'), ('marketing', 'Marketing'), ('service', 'Service'), ('after_sales', 'After-sales'), ('billing', 'Billing'), ('delivery', 'Delivery')], max_length=12, verbose_name='touchpoint')),
-                ('office', models.CharField(choices=[('front', 'Front office'), ('back', 'Back office')], default='front', max_length=5, verbose_name='office')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('outcome', models.CharField(blank=True, choices=[('resolved', 'Resolved'), ('follow_up', 'Follow-up needed'), ('information', 'Information given'), ('quote_requested', 'Quote requested'), ('order_placed', 'Order placed'), ('no_answer', 'No answer'), ('complaint', 'Complaint')], max_length=16, verbose_name='outcome')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('external_id', models.CharField(blank=True, help_text='Identifier in the source system; re-importing the same id changes nothing.', max_length=64, verbose_name='external id')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_moments', to='customers.customer', verbose_name='customer')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contact_moments', to='sales.order', verbose_name='order')),
-                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contact_moments', to=settings.AUTH_USER_MODEL, verbose_name='staff member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "occurred_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone"),
+                            ("email", "E-mail"),
+                            ("visit", "Visit"),
+                            ("store", "Store"),
+                            ("web", "Web"),
+                            ("chat", "Chat"),
+                            ("social", "Social media"),
+                            ("letter", "Letter"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("inbound", "Inbound"), ("outbound", "Outbound")],
+                        default="inbound",
+                        max_length=10,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "touchpoint",
+                    models.CharField(
+                        choices=[
+                            ("sales", "Sales"),
+                            ("marketing", "Marketing"),
+                            ("service", "Service"),
+                            ("after_sales", "After-sales"),
+                            ("billing", "Billing"),
+                            ("delivery", "Delivery"),
+                        ],
+                        max_length=12,
+                        verbose_name="touchpoint",
+                    ),
+                ),
+                (
+                    "office",
+                    models.CharField(
+                        choices=[("front", "Front office"), ("back", "Back office")],
+                        default="front",
+                        max_length=5,
+                        verbose_name="office",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("resolved", "Resolved"),
+                            ("follow_up", "Follow-up needed"),
+                            ("information", "Information given"),
+                            ("quote_requested", "Quote requested"),
+                            ("order_placed", "Order placed"),
+                            ("no_answer", "No answer"),
+                            ("complaint", "Complaint"),
+                        ],
+                        max_length=16,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Identifier in the source system; re-importing the same id changes nothing.",
+                        max_length=64,
+                        verbose_name="external id",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_moments",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contact_moments",
+                        to="sales.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contact_moments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="staff member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact moment',
-                'verbose_name_plural': 'contact moments',
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['customer', '-occurred_at'], name='contact_customer_time_idx'), models.Index(fields=['occurred_at'], name='contact_time_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('external_id',), name='contact_external_id_unique')],
+                "verbose_name": "contact moment",
+                "verbose_name_plural": "contact moments",
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["customer", "-occurred_at"], name="contact_customer_time_idx"
+                    ),
+                    models.Index(fields=["occurred_at"], name="contact_time_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("external_id", ""), _negated=True),
+                        fields=("external_id",),
+                        name="contact_external_id_unique",
+                    )
+                ],
             },
         ),
     ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,108 +15,316 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('customer_number', models.CharField(max_length=32, unique=True, verbose_name='customer number')),
-                ('kind', models.CharField(choices=[('person', 'Person'), ('organisation', 'Organisation')], default='person', max_length=16, verbose_name='kind')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
-                ('name_prefix', models.CharField(blank=True, help_text="For example 'van der'.", max_length=20, verbose_name='name prefix')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('organisation_name', models.CharField(blank=True, max_length=200, verbose_name='organisation name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('street', models.CharField(blank=True, max_length=200, verbose_name='street')),
-                ('house_number', models.CharField(blank=True, max_length=20, verbose_name='house number')),
-                ('postcode', models.CharField(blank=True, max_length=16, verbose_name='postcode')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('country', models.CharField(default='NL', max_length=2, verbose_name='country')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
-                ('gender', models.CharField(blank=True, choices=[('f', 'Female'), ('m', 'Male'), ('x', 'Other')], max_length=1, verbose_name='gender')),
-                ('occupation', models.CharField(blank=True, max_length=100, verbose_name='occupation')),
-                ('education', models.CharField(blank=True, max_length=100, verbose_name='education')),
-                ('household_size', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='household size')),
-                ('children', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='children')),
-                ('income_band', models.CharField(blank=True, choices=[('low', 'Low'), ('middle', 'Middle'), ('high', 'High')], max_length=10, verbose_name='income band')),
-                ('interests', models.CharField(blank=True, help_text='Comma-separated.', max_length=300, verbose_name='interests')),
-                ('sector', models.CharField(blank=True, max_length=100, verbose_name='sector')),
-                ('company_size', models.CharField(blank=True, choices=[('micro', '1–9 employees'), ('small', '10–49 employees'), ('medium', '50–249 employees'), ('large', '250+ employees')], max_length=10, verbose_name='company size')),
-                ('profile_updated_at', models.DateTimeField(blank=True, null=True, verbose_name='profile updated')),
-                ('acquisition_source', models.CharField(blank=True, max_length=50, verbose_name='acquisition source')),
-                ('acquisition_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='acquisition cost')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('display_name_sort', models.CharField(default='', editable=False, max_length=260)),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('account_owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_customers', to=settings.AUTH_USER_MODEL, verbose_name='account owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "customer_number",
+                    models.CharField(max_length=32, unique=True, verbose_name="customer number"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("person", "Person"), ("organisation", "Organisation")],
+                        default="person",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="first name"),
+                ),
+                (
+                    "name_prefix",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example 'van der'.",
+                        max_length=20,
+                        verbose_name="name prefix",
+                    ),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "organisation_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="organisation name"),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("street", models.CharField(blank=True, max_length=200, verbose_name="street")),
+                (
+                    "house_number",
+                    models.CharField(blank=True, max_length=20, verbose_name="house number"),
+                ),
+                ("postcode", models.CharField(blank=True, max_length=16, verbose_name="postcode")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("country", models.CharField(default="NL", max_length=2, verbose_name="country")),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="birth date")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("f", "Female"), ("m", "Male"), ("x", "Other")],
+                        max_length=1,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.CharField(blank=True, max_length=100, verbose_name="occupation"),
+                ),
+                (
+                    "education",
+                    models.CharField(blank=True, max_length=100, verbose_name="education"),
+                ),
+                (
+                    "household_size",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="household size"
+                    ),
+                ),
+                (
+                    "children",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="children"
+                    ),
+                ),
+                (
+                    "income_band",
+                    models.CharField(
+                        blank=True,
+                        choices=[("low", "Low"), ("middle", "Middle"), ("high", "High")],
+                        max_length=10,
+                        verbose_name="income band",
+                    ),
+                ),
+                (
+                    "interests",
+                    models.CharField(
+                        blank=True,
+                        help_text="Comma-separated.",
+                        max_length=300,
+                        verbose_name="interests",
+                    ),
+                ),
+                ("sector", models.CharField(blank=True, max_length=100, verbose_name="sector")),
+                (
+                    "company_size",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("micro", "1–9 employees"),
+                            ("small", "10–49 employees"),
+                            ("medium", "50–249 employees"),
+                            ("large", "250+ employees"),
+                        ],
+                        max_length=10,
+                        verbose_name="company size",
+                    ),
+                ),
+                (
+                    "profile_updated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="profile updated"),
+                ),
+                (
+                    "acquisition_source",
+                    models.CharField(blank=True, max_length=50, verbose_name="acquisition source"),
+                ),
+                (
+                    "acquisition_cost",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="acquisition cost",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("display_name_sort", models.CharField(default="", editable=False, max_length=260)),
+                ("search_text", models.TextField(default="", editable=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "account_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_customers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
-                'ordering': ['display_name_sort', 'id'],
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+                "ordering": ["display_name_sort", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ContactPerson',
+            name="ContactPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
-                ('name_prefix', models.CharField(blank=True, max_length=20, verbose_name='name prefix')),
-                ('last_name', models.CharField(max_length=150, verbose_name='last name')),
-                ('job_title', models.CharField(blank=True, max_length=100, verbose_name='job title')),
-                ('dmu_role', models.CharField(choices=[('decision_maker', 'Decision maker'), ('influencer', 'Influencer'), ('buyer', 'Buyer'), ('user', 'User')], max_length=20, verbose_name='DMU role')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='primary contact')),
-                ('organisation', models.ForeignKey(limit_choices_to={'kind': 'organisation'}, on_delete=django.db.models.deletion.CASCADE, related_name='contact_persons', to='customers.customer', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="first name"),
+                ),
+                (
+                    "name_prefix",
+                    models.CharField(blank=True, max_length=20, verbose_name="name prefix"),
+                ),
+                ("last_name", models.CharField(max_length=150, verbose_name="last name")),
+                (
+                    "job_title",
+                    models.CharField(blank=True, max_length=100, verbose_name="job title"),
+                ),
+                (
+                    "dmu_role",
+                    models.CharField(
+                        choices=[
+                            ("decision_maker", "Decision maker"),
+                            ("influencer", "Influencer"),
+                            ("buyer", "Buyer"),
+                            ("user", "User"),
+                        ],
+                        max_length=20,
+                        verbose_name="DMU role",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("is_primary", models.BooleanField(default=False, verbose_name="primary contact")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "organisation"},
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_persons",
+                        to="customers.customer",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact person',
-                'verbose_name_plural': 'contact persons',
-                'ordering': ['-is_primary', 'last_name'],
+                "verbose_name": "contact person",
+                "verbose_name_plural": "contact persons",
+                "ordering": ["-is_primary", "last_name"],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'E-mail'), ('phone', 'Phone'), ('sms', 'SMS / WhatsApp'), ('post', 'Post')], max_length=10, verbose_name='channel')),
-                ('purpose', models.CharField(choices=[('marketing', 'Marketing and offers'), ('newsletter', 'Newsletter'), ('surveys', 'Surveys'), ('profiling', 'Personalisation and profiling')], max_length=12, verbose_name='purpose')),
-                ('granted', models.BooleanField(verbose_name='granted')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('source', models.CharField(blank=True, max_length=100, verbose_name='source')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='customers.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "E-mail"),
+                            ("phone", "Phone"),
+                            ("sms", "SMS / WhatsApp"),
+                            ("post", "Post"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("marketing", "Marketing and offers"),
+                            ("newsletter", "Newsletter"),
+                            ("surveys", "Surveys"),
+                            ("profiling", "Personalisation and profiling"),
+                        ],
+                        max_length=12,
+                        verbose_name="purpose",
+                    ),
+                ),
+                ("granted", models.BooleanField(verbose_name="granted")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="recorded at"
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=100, verbose_name="source")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consent',
-                'verbose_name_plural': 'consents',
-                'ordering': ['-recorded_at', '-id'],
+                "verbose_name": "consent",
+                "verbose_name_plural": "consents",
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['display_name_sort', 'id'], name='customer_name_sort_idx'),
+            model_name="customer",
+            index=models.Index(fields=["display_name_sort", "id"], name="customer_name_sort_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['email'], name='customer_email_idx'),
+            model_name="customer",
+            index=models.Index(fields=["email"], name="customer_email_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['postcode'], name='customer_postcode_idx'),
+            model_name="customer",
+            index=models.Index(fields=["postcode"], name="customer_postcode_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['city', 'id'], name='customer_city_idx'),
+            model_name="customer",
+            index=models.Index(fields=["city", "id"], name="customer_city_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['created_at'], name='customer_created_idx'),
+            model_name="customer",
+            index=models.Index(fields=["created_at"], name="customer_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='consent',
-            index=models.Index(fields=['customer', 'channel', 'purpose', '-recorded_at'], name='consent_latest_idx'),
+            model_name="consent",
+            index=models.Index(
+                fields=["customer", "channel", "purpose", "-recorded_at"], name="consent_latest_idx"
+            ),
         ),
     ]

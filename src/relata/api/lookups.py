@@ -1,0 +1,61 @@
+"""Turning ids and numbers in a request body into objects, with a 422 when one is unknown."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from relata.api.errors import BODY, field_error, invalid
+from relata.api.schemas.orders import LineIn
+from relata.customers.models import Customer
+from relata.sales.models import Product
+from relata.sales.services import LineInput
+
+
+def customer_from_body(*, customer_id: int | None, customer_number: str | None) -> Customer:
+    if customer_id is not None:
+        customer = Customer.objects.filter(pk=customer_id).first()
+        field, value = "customer_id", str(customer_id)
+    else:
+        customer = Customer.objects.filter(customer_number=customer_number).first()
+        field, value = "customer_number", str(customer_number)
+    if customer is None:
+        raise invalid(
+            [
+                field_error(
+                    [*BODY, field],
+                    _("No customer with %(field)s %(value)s.") % {"field": field, "value": value},
+                    "not_found",
+                )
+            ]
+        )
+    return customer
+
+
+def line_inputs(lines: list[LineIn]) -> list[LineInput]:
+    """The products of all lines in two queries; every unknown product is reported."""
+    skus = {line.product_sku for line in lines if line.product_sku is not None}
+    ids = {line.product_id for line in lines if line.product_id is not None}
+    by_sku = {p.sku: p for p in Product.objects.filter(sku__in=skus)} if skus else {}
+    by_id = {p.pk: p for p in Product.objects.filter(pk__in=ids)} if ids else {}
+    resolved: list[LineInput] = []
+    errors = []
+    for index, line in enumerate(lines):
+        if line.product_sku is not None:
+            product = by_sku.get(line.product_sku)
+            field, message = "product_sku", _("No product with SKU %(value)s.")
+            value: object = line.product_sku
+        else:
+            product = by_id.get(line.product_id or 0)
+            field, message = "product_id", _("No product with id %(value)s.")
+            value = line.product_id
+        if product is None:
+            errors.append(
+                field_error([*BODY, "lines", index, field], message % {"value": value}, "not_found")
+            )
+            continue
+        resolved.append(
+            LineInput(product=product, quantity=line.quantity, unit_price=line.unit_price)
+        )
+    if errors:
+        raise invalid(errors)
+    return resolved

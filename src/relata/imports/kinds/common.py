@@ -1,0 +1,61 @@
+"""Look-ups shared by the order and contact imports."""
+
+from __future__ import annotations
+
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from relata.customers.models import Customer
+from relata.imports.parsing import clip
+from relata.imports.validate import Context
+from relata.imports.writers import lookup
+
+AMBIGUOUS = -1
+
+
+def resolve_customers(
+    ctx: Context, numbers: list[str] | None, emails: list[str | None] | None
+) -> list[int | None]:
+    """Each row's customer id, by customer number, else by e-mail (case-insensitive).
+
+    An unknown number or e-mail, an e-mail shared by several customers, or neither given, is
+    a row error.
+    """
+    size = ctx.size
+    by_number: dict[str, int] = {}
+    if numbers is not None:
+        by_number = dict(lookup(Customer.objects.all(), "customer_number", numbers,
+                                "customer_number", "id"))
+        ids: list[int | None] = [by_number.get(n) if n else None for n in numbers]
+    else:
+        ids = [None] * size
+    by_email: dict[str, int] = {}
+    if emails is not None:
+        lowered = {e.lower() for e in emails if e}
+        queryset = Customer.objects.annotate(email_lower=Lower("email"))
+        for email, pk in lookup(queryset, "email_lower", lowered, "email_lower", "id"):
+            by_email[email] = AMBIGUOUS if email in by_email else pk
+    for i in range(size):
+        if ids[i] is not None or i in ctx.bad:
+            continue
+        number = numbers[i] if numbers is not None else ""
+        if number:
+            ctx.error(i, "customer_number",
+                      _("no customer has the number “%(number)s”") % {"number": clip(number)})
+            continue
+        email = emails[i] if emails is not None else None
+        if email:
+            pk = by_email.get(email.lower())
+            if pk is None:
+                ctx.error(i, "customer_email",
+                          _("no customer has the e-mail address “%(email)s”") % {"email": email})
+            elif pk == AMBIGUOUS:
+                ctx.error(i, "customer_email",
+                          _("several customers have the e-mail address “%(email)s”; give the "
+                            "customer number") % {"email": email})
+            else:
+                ids[i] = pk
+            continue
+        column = "customer_number" if numbers is not None else "customer_email"
+        ctx.error(i, column, _("the customer is missing: give a customer number or e-mail"))
+    return ids

@@ -1,0 +1,61 @@
+"""Test data builders shared by the test modules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import factory
+
+from relata.contacts.models import ContactMoment
+from relata.customers.models import Customer, CustomerKind
+from relata.sales.models import Product, ProductCategory
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    customer_number = factory.Sequence(lambda n: f"T{n:06d}")
+    kind = CustomerKind.PERSON
+    first_name = "Anna"
+    last_name = factory.Sequence(lambda n: f"Jansen{n}")
+    email = factory.Sequence(lambda n: f"anna{n}@example.nl")
+    phone = "06-12345678"
+    postcode = "3511 AB"
+    city = "Utrecht"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        customer = model_class(*args, **kwargs)
+        customer.refresh_derived_fields()
+        customer.save()
+        return customer
+
+
+class ProductCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductCategory
+        django_get_or_create = ("name",)
+
+    name = "Coffee"
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    sku = factory.Sequence(lambda n: f"SKU{n}")
+    name = factory.Sequence(lambda n: f"Product {n}")
+    category = factory.SubFactory(ProductCategoryFactory)
+    price = Decimal("20.00")
+    unit_cost = Decimal("12.00")
+
+
+class ContactMomentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactMoment
+
+    customer = factory.SubFactory(CustomerFactory)
+    channel = "phone"
+    touchpoint = "service"
+    subject = "Question about delivery"
