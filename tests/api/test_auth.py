@@ -29,7 +29,13 @@ def test_request_without_token_is_401() -> None:
 
 @pytest.mark.parametrize(
     "header",
-    ["Bearer rel_not-a-real-token", "Bearer ", "Basic dXNlcjpwYXNz", "rel_abc", "Bearer " + "x" * 5000],
+    [
+        "Bearer rel_not-a-real-token",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        "rel_abc",
+        "Bearer " + "x" * 5000,
+    ],
 )
 def test_bad_token_is_401(header: str) -> None:
     # given a client that sends a header that is not a valid token

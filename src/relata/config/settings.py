@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "relata.contacts",
     "relata.imports",
     "relata.api",
+    "relata.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Demo data and demo users: a realistic Dutch customer base generated from a seed."""

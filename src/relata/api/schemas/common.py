@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -11,8 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic_core import PydanticCustomError, core_schema
 
 # The largest value a 64-bit primary key can hold; larger ids are a 422, not a database error.
 MAX_ID = 2**63 - 1
@@ -46,6 +46,31 @@ def _aware(value: datetime) -> datetime:
     except OverflowError as exc:
         raise PydanticCustomError("datetime_out_of_range", _("Date-time is out of range.")) from exc
     return value
+
+
+class BlankOr:
+    """``Annotated`` marker for a text field that holds one of a model's choices or ""."""
+
+    def __init__(self, choices: type[models.TextChoices]) -> None:
+        self.values: list[str] = ["", *choices.values]
+
+    def _check(self, value: str) -> str:
+        if value not in self.values:
+            expected = ", ".join(repr(v) for v in self.values)
+            raise PydanticCustomError(
+                "enum", _("Input should be one of %(expected)s.") % {"expected": expected}
+            )
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(str))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {"type": "string", "enum": self.values}
 
 
 Text = Annotated[str, AfterValidator(_no_nul)]

@@ -4,12 +4,19 @@ installation's time zone."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, model_validator
 
-from relata.api.schemas.common import AwareDateTime, ObjectId, PageQuery, Text, max_length
+from relata.api.schemas.common import (
+    AwareDateTime,
+    BlankOr,
+    ObjectId,
+    PageQuery,
+    Text,
+    max_length,
+)
 from relata.contacts.models import (
     Channel,
     ContactMoment,
@@ -51,7 +58,7 @@ class ContactMomentPatch(Schema):
     office: Office | None = None
     staff_id: ObjectId | None = None
     subject: Text | None = Field(None, min_length=1, max_length=SUBJECT_LENGTH)
-    outcome: Outcome | Literal[""] | None = None
+    outcome: Annotated[str, BlankOr(Outcome)] | None = None
     notes: Text | None = None
     order_id: ObjectId | None = Field(None, description="An order of the same customer.")
     external_id: Text | None = Field(None, max_length=EXTERNAL_ID_LENGTH)
@@ -71,7 +78,7 @@ class ContactMomentCreate(Schema):
     office: Office = Office.FRONT
     staff_id: ObjectId | None = Field(None, description="Defaults to the token's user.")
     subject: Text = Field(min_length=1, max_length=SUBJECT_LENGTH)
-    outcome: Outcome | Literal[""] = ""
+    outcome: Annotated[str, BlankOr(Outcome)] = ""
     notes: Text = ""
     order_id: ObjectId | None = Field(None, description="An order of the same customer.")
     external_id: Text = Field(

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from relata.api.schemas.common import AwareDateTime, Email, ObjectId, PageQuery, Text, max_length
+from relata.api.schemas.common import (
+    AwareDateTime,
+    BlankOr,
+    Email,
+    ObjectId,
+    PageQuery,
+    Text,
+    max_length,
+)
 from relata.customers.models import (
     CompanySize,
     ConsentChannel,
@@ -84,15 +92,15 @@ class CustomerIn(Schema):
         "NL", min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code."
     )
     birth_date: date | None = None
-    gender: Gender | Literal[""] = ""
+    gender: Annotated[str, BlankOr(Gender)] = ""
     occupation: Text = Field("", max_length=_w("occupation"))
     education: Text = Field("", max_length=_w("education"))
     household_size: int | None = Field(None, ge=0, le=32767)
     children: int | None = Field(None, ge=0, le=32767)
-    income_band: IncomeBand | Literal[""] = ""
+    income_band: Annotated[str, BlankOr(IncomeBand)] = ""
     interests: Text = Field("", max_length=_w("interests"), description="Comma-separated.")
     sector: Text = Field("", max_length=_w("sector"))
-    company_size: CompanySize | Literal[""] = ""
+    company_size: Annotated[str, BlankOr(CompanySize)] = ""
     account_owner_id: ObjectId | None = Field(None, description="User id of the account owner.")
     acquisition_source: Text = Field("", max_length=_w("acquisition_source"))
     acquisition_cost: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)

@@ -1,0 +1,74 @@
+"""`relata demo-data`: load a generated, realistic Dutch customer base."""
+
+from __future__ import annotations
+
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from relata.demo.services import DemoDataError, demo_data_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate demo customers, products, orders, contact moments and consents "
+        "(deterministic per seed) into an empty database."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--customers", type=int, default=5000, help="Number of customers.")
+        parser.add_argument("--years", type=int, default=4, help="Years of history, ending today.")
+        parser.add_argument("--seed", type=int, default=42, help="Random seed.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (and succeed) when the database already holds customers.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        verbosity = int(options["verbosity"])
+        bar = tqdm(total=None, unit=" rows", unit_scale=True, disable=verbosity < 1)
+        started = time.perf_counter()
+
+        def progress(model: str, rows: int, total: int) -> None:
+            if bar.total != total:
+                bar.total = total
+            bar.set_description(model)
+            bar.update(rows)
+
+        if verbosity >= 1:
+            self.stdout.write(
+                _("Generating %(customers)s customers over %(years)s years (seed %(seed)s)…")
+                % {
+                    "customers": f"{options['customers']:,}",
+                    "years": options["years"],
+                    "seed": options["seed"],
+                }
+            )
+        try:
+            result = demo_data_load(
+                customers=options["customers"],
+                years=options["years"],
+                seed=options["seed"],
+                if_empty=options["if_empty"],
+                on_progress=progress,
+            )
+        except DemoDataError as error:
+            raise CommandError(str(error)) from error
+        finally:
+            bar.close()
+        if not result.loaded:
+            if verbosity >= 1:
+                self.stdout.write(_("Customers exist already; demo data not loaded."))
+            return
+        if verbosity >= 1:
+            for model, rows in result.rows.items():
+                self.stdout.write(f"  {model:<26} {rows:>12,}")
+            seconds = time.perf_counter() - started
+            self.stdout.write(
+                self.style.SUCCESS(_("Demo data loaded in %(seconds).1f s.") % {"seconds": seconds})
+            )

@@ -1,0 +1,33 @@
+"""`relata demo-users`: the demo logins, one per role (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from relata.demo.services import DEMO_PASSWORD, DEMO_USERS, demo_users_ensure
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (password 'demo') and share demo customers among sales."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = demo_users_ensure()
+        if int(options["verbosity"]) < 1:
+            return
+        for spec in DEMO_USERS:
+            state = _("created") if spec.username in result.created else _("exists")
+            self.stdout.write(f"  {spec.username:<12} {spec.role:<12} {state}")
+        if result.customers_assigned:
+            self.stdout.write(
+                _("%(count)s customers assigned to the sales users.")
+                % {"count": f"{result.customers_assigned:,}"}
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Log in as %(user)s / %(password)s (every demo user has password %(password)s).")
+                % {"user": DEMO_USERS[0].username, "password": DEMO_PASSWORD}
+            )
+        )
