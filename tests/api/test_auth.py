@@ -80,6 +80,21 @@ def test_valid_token_is_accepted_with_bearer_or_token_scheme(sales_user: User, s
     assert response.json()["count"] == 1
 
 
+def test_token_writes_need_no_csrf_token(sales_user: User) -> None:
+    # given a client that enforces CSRF checks, as a real browser-less client would meet them
+    _token, raw = ApiToken.issue(user=sales_user, name="t")
+    client = Client(enforce_csrf_checks=True)
+    # when it posts with only the bearer token
+    response = client.post(
+        "/api/customers/",
+        {"last_name": "Kok"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    # then the write succeeds: tokens are not ambient credentials, so CSRF does not apply
+    assert response.status_code == 201
+
+
 def test_session_login_alone_does_not_authenticate_the_api(sales_user: User) -> None:
     # given a user logged in to the web UI but without a token
     client = Client()
@@ -210,6 +225,18 @@ def test_docs_are_shown_to_logged_in_users(path: str) -> None:
     response = client.get(path)
     # then it is shown
     assert response.status_code == 200
+
+
+def test_docs_page_uses_the_bundled_swagger_ui_not_a_cdn() -> None:
+    # given a logged-in user
+    client = Client()
+    client.force_login(user_with_role("reader", None))
+    # when they open the docs page
+    html = client.get("/api/docs").content.decode()
+    # then its scripts come from our own static files (installations may be offline)
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn." not in html
+    assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
 
 
 def test_openapi_schema_documents_every_resource_and_bearer_auth() -> None:

@@ -361,6 +361,18 @@ def test_malformed_body_is_400_json(api: ApiClient, body: str, content_type: str
     assert response.json()["detail"]
 
 
+def test_body_over_the_upload_limit_is_413_json(api: ApiClient, settings: Any) -> None:
+    # given an upload limit of 1 kB
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    # when a larger body is posted
+    response = api.raw(
+        "post", "/api/customers/", '{"notes": "' + "x" * 2048 + '"}', "application/json"
+    )
+    # then it is refused with a JSON message, not an error page
+    assert response.status_code == 413
+    assert "1024" in response.json()["detail"]
+
+
 @pytest.mark.parametrize("body", ["[]", '"text"', "null", "42"])
 def test_body_that_is_not_an_object_is_422(api: ApiClient, body: str) -> None:
     response = api.raw("post", "/api/customers/", body, "application/json")

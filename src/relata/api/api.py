@@ -22,9 +22,10 @@ offset is read in the installation's time zone. Money, quantities and prices are
 strings in responses (`"12.50"`); requests may send strings or numbers. `PATCH` changes only
 the fields present in the body.
 
-**Errors.** `401` without a valid token, `403` without the permission, `404` for an unknown
-id, `400` for a body that is not JSON, `409` when a concurrent write took a unique number,
-`422` for invalid input with one entry per problem:
+**Errors.** All are JSON. `401` without a valid token, `403` without the permission, `404`
+for an unknown id, `400` for a body that is not JSON, `413` for a body over the upload limit,
+`409` when a concurrent write took a unique number first (retry), and `422` for invalid input,
+with one entry per problem:
 `{"detail": [{"loc": ["body", "payload", "email"], "msg": "...", "type": "..."}]}`.
 """
 

@@ -30,15 +30,17 @@ router = Router(tags=["Customers"])
 NAME_FIELDS = ("kind", "first_name", "last_name", "organisation_name")
 
 
-def _customer(**lookup: Any) -> Customer:
-    customer = Customer.objects.prefetch_related("contact_persons").filter(**lookup).first()
+def _customer(*, pk: int | None = None, number: str | None = None) -> Customer:
+    customers = Customer.objects.prefetch_related("contact_persons")
+    if pk is not None:
+        customer = customers.filter(pk=pk).first()
+        missing = _("No customer with id %(id)s.") % {"id": pk}
+    else:
+        customer = customers.filter(customer_number=number).first()
+        missing = _("No customer with number %(number)s.") % {"number": number}
     if customer is None:
-        raise Http404(_("No customer matches %(lookup)s.") % {"lookup": _describe(lookup)})
+        raise Http404(missing)
     return customer
-
-
-def _describe(lookup: Mapping[str, Any]) -> str:
-    return ", ".join(f"{key}={value}" for key, value in lookup.items())
 
 
 def _check_name(values: Mapping[str, Any]) -> None:
@@ -93,7 +95,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dic
 )
 def get_customer_by_number(request: HttpRequest, number: str) -> Customer:
     require_perms(request, "customers.view_customer")
-    return _customer(customer_number=number)
+    return _customer(number=number)
 
 
 @router.get(

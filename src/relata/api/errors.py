@@ -1,6 +1,6 @@
 """One JSON shape for every failure, so clients handle errors in one place.
 
-* 401, 403, 404, 409: ``{"detail": "<message>"}``
+* 400, 401, 403, 404, 409, 413: ``{"detail": "<message>"}``
 * 422: ``{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`` — the shape django-ninja
   uses for schema validation errors, also for the checks services make with ``full_clean``.
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -95,6 +96,12 @@ def register(api: NinjaAPI) -> None:
     def model_invalid(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": django_field_errors(exc)}, status=422)
 
+    def too_large(request: HttpRequest, exc: Any) -> HttpResponse:
+        message = _("The request body is larger than the %(limit)s bytes allowed.") % {
+            "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        }
+        return api.create_response(request, {"detail": message}, status=413)
+
     def conflict(request: HttpRequest, exc: Any) -> HttpResponse:
         # A concurrent write took a unique number first; retrying usually succeeds.
         message = _("The change conflicts with data saved at the same time; please retry.")
@@ -105,3 +112,4 @@ def register(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(DjangoValidationError, model_invalid)
     api.add_exception_handler(IntegrityError, conflict)
+    api.add_exception_handler(RequestDataTooBig, too_large)

@@ -8,4 +8,4 @@ from relata.api.errors import ErrorOut, ValidationErrorOut
 
 READ_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
 ITEM_ERRORS: dict[int, Any] = {**READ_ERRORS, 404: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ITEM_ERRORS, 400: ErrorOut, 409: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**ITEM_ERRORS, 400: ErrorOut, 409: ErrorOut, 413: ErrorOut}

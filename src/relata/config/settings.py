@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "ninja",  # serves the vendored Swagger UI for /api/docs (no CDN)
     "relata.web",
     "relata.accounts",
     "relata.customers",

@@ -165,7 +165,8 @@ def consent_change(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             channel=form.cleaned_data["channel"],
             purpose=form.cleaned_data["purpose"],
             granted=form.cleaned_data["granted"],
-            source=form.cleaned_data["source"] or _("customer file"),
+            # The source is stored as evidence, in one language whatever the user's.
+            source=form.cleaned_data["source"] or "customer file",
             recorded_by=request.user,  # type: ignore[arg-type]
         )
         messages.success(request, _("Consent recorded."))

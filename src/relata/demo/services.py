@@ -34,28 +34,21 @@ class DemoLoadResult:
     rows: dict[str, int]
 
 
-def demo_data_load(
-    *,
-    customers: int,
-    years: int,
-    seed: int,
-    if_empty: bool = False,
-    today: date | None = None,
-    now: datetime | None = None,
-    on_progress: Callable[[str, int, int], None] | None = None,
-) -> DemoLoadResult:
-    """Generate demo data for `seed` and insert it. Demo data goes into an empty customer
-    file only; with `if_empty` an existing customer file is left alone without error."""
+def demo_data_check(*, customers: int, years: int, if_empty: bool = False) -> bool:
+    """Whether demo data should be loaded: False when customers exist and `if_empty` is set.
+    Raises DemoDataError when the arguments are out of range or the tables are not empty."""
     if not 1 <= customers <= MAX_CUSTOMERS:
         raise DemoDataError(
             _("--customers must be between 1 and %(max)s, not %(value)s.")
             % {"max": f"{MAX_CUSTOMERS:,}", "value": customers}
         )
     if not 1 <= years <= 30:
-        raise DemoDataError(_("--years must be between 1 and 30, not %(value)s.") % {"value": years})
+        raise DemoDataError(
+            _("--years must be between 1 and 30, not %(value)s.") % {"value": years}
+        )
     if Customer.objects.exists():
         if if_empty:
-            return DemoLoadResult(loaded=False, rows={})
+            return False
         raise DemoDataError(
             _(
                 "The database already holds %(count)s customers; demo data is only loaded into "
@@ -73,6 +66,24 @@ def demo_data_load(
             _("Demo data needs empty tables, but these hold data: %(tables)s.")
             % {"tables": ", ".join(occupied)}
         )
+    return True
+
+
+def demo_data_load(
+    *,
+    customers: int,
+    years: int,
+    seed: int,
+    if_empty: bool = False,
+    today: date | None = None,
+    now: datetime | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> DemoLoadResult:
+    """Generate demo data for `seed` and insert it. Demo data goes into an empty customer
+    file only; with `if_empty` an existing customer file is left alone without error.
+    History ends `today` (default: today); nothing lies after `now` (default: now)."""
+    if not demo_data_check(customers=customers, years=years, if_empty=if_empty):
+        return DemoLoadResult(loaded=False, rows={})
     moment = now or timezone.now()
     spec = DemoSpec(
         customers=customers,

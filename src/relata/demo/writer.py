@@ -15,7 +15,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Model
 
-from relata.demo.generate import S, Column, DemoData, Table
+from relata.demo.tables import Column, DemoData, S, Table
 
 _COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
@@ -55,6 +55,7 @@ def _copy_text(column: Column) -> np.ndarray:
 def _sqlite_values(column: Column) -> list[Any]:
     """Values as Django stores them on SQLite (dates and datetimes as ISO text in UTC)."""
     values = column.values
+    out: list[Any]
     if column.kind in ("str", "int"):
         out = values.tolist()
     elif column.kind == "bool":
@@ -140,9 +141,8 @@ def _insert_chunk(db_table: str, columns: list[str], chunk: Table) -> None:
     quote = connection.ops.quote_name
     values = [_sqlite_values(column) for column in chunk.columns.values()]
     placeholders = ", ".join(["%s"] * len(columns))
-    sql = (
-        f"INSERT INTO {quote(db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({placeholders})"
-    )
+    # Table and column names come from model metadata, values go in as parameters.
+    names = ", ".join(quote(c) for c in columns)
+    sql = f"INSERT INTO {quote(db_table)} ({names}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, list(zip(*values, strict=True)))

@@ -299,13 +299,13 @@ def map_headers(kind: str, headers: Sequence[str], overrides: dict[str, str]) ->
     mapping = HeaderMapping(kind=kind, headers=list(headers))
     for index, header in enumerate(headers):
         word = normalise_word(header)
-        target = normalised_overrides.get(word) if word in normalised_overrides else aliases.get(
-            word
+        chosen: str | None = (
+            normalised_overrides[word] if word in normalised_overrides else aliases.get(word)
         )
-        if target in (None, "-", "ignore") or not word:
+        if chosen is None or chosen in ("-", "ignore") or not word:
             mapping.unknown.append(header or _("(column %(number)d)") % {"number": index + 1})
             continue
-        assert target is not None
+        target = chosen
         if target in mapping.columns:
             raise ImportFileError(
                 _("The columns “%(first)s” and “%(second)s” both hold %(field)s; "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,9 +36,10 @@ _NUMBER = {
     POINT: re.compile(r"([+-]?)(\d{1,3}(?:[, \u00a0\u202f]\d{3})+|\d+)?(?:\.(\d+))?"),
 }
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_NUMERIC_DATE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
 _TIME = re.compile(
-    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?", re.IGNORECASE
+    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
 )
 _INTEGER = re.compile(r"[+-]?\d+")
 _email_validator = EmailValidator()
@@ -190,11 +191,12 @@ def parse_datetime(text: str, dayfirst: bool = True) -> Parsed:
     hour, minute, second = int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
     if hour > 23 or minute > 59 or second > 59:
         return None, _("“%(value)s” is not a valid time") % {"value": rest}
-    moment = datetime.combine(day, time(hour, minute, second))
-    offset = match.group(4)
+    micro = int((match.group(4) or "").ljust(6, "0"))
+    moment = datetime.combine(day, time(hour, minute, second, micro))
+    offset = match.group(5)
     if offset:
         if offset.upper() == "Z":
-            tz = timezone.utc
+            tz = UTC
         else:
             digits = offset.replace(":", "")
             delta = timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))

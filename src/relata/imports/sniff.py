@@ -12,10 +12,11 @@ import io
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePath
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -244,7 +245,7 @@ def _read_csv(data: bytes, filename: str, options: ReadOptions) -> Table:
         settings.sources["delimiter"] = "detected" if detected else "assumed"
         delimiter = detected or ","
     settings.delimiter = delimiter
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     return _collect(reader, filename, settings, lambda: reader.line_num)
 
 
@@ -252,16 +253,21 @@ def _collect(
     records: Iterable[Sequence[str]],
     filename: str,
     settings: FileSettings,
-    line_number: object = None,
+    line_number: Callable[[], int] | None = None,
+    *,
+    pad_short: bool = False,
 ) -> Table:
     headers: list[str] | None = None
     rows: list[list[str]] = []
     row_numbers: list[int] = []
     ragged: list[tuple[int, str]] = []
     number = 0
+    record_end = 0
     try:
         for record in records:
             number += 1
+            if line_number is not None:
+                record_end = line_number()
             if headers is None:
                 if any(cell.strip() for cell in record):
                     headers = [cell.strip() for cell in record]
@@ -274,6 +280,8 @@ def _collect(
                     continue
                 if len(record) > width and not any(c.strip() for c in record[width:]):
                     record = record[:width]
+                elif pad_short and len(record) < width:
+                    record = list(record) + [""] * (width - len(record))
                 else:
                     ragged.append(
                         (
@@ -288,11 +296,14 @@ def _collect(
             rows.append(record if isinstance(record, list) else list(record))
             row_numbers.append(number)
     except csv.Error as exc:
-        line = line_number() if callable(line_number) else number
-        raise ImportFileError(
-            _("The CSV file cannot be read at line %(line)d: %(reason)s.")
-            % {"line": line, "reason": str(exc)}
-        ) from None
+        start = record_end + 1
+        if "end of data" in str(exc):
+            message = _("The quoted cell in the row starting on line %(line)d is never closed "
+                        "(a \" is missing).") % {"line": start}
+        else:
+            message = _("The CSV file cannot be read in the row starting on line %(line)d: "
+                        "%(reason)s.") % {"line": start, "reason": str(exc)}
+        raise ImportFileError(message) from None
     if headers is None:
         raise ImportFileError(_("The file “%(name)s” is empty.") % {"name": filename})
     if not rows:
@@ -320,7 +331,7 @@ def _read_xlsx(data: bytes, filename: str, options: ReadOptions) -> Table:
                     _("The workbook has no sheet “%(sheet)s”; its sheets are: %(sheets)s.")
                     % {"sheet": options.sheet, "sheets": ", ".join(workbook.sheetnames)}
                 )
-            sheet = workbook[options.sheet]
+            sheet: Any = workbook[options.sheet]
             source = "given"
         else:
             sheet = workbook.worksheets[0]
@@ -329,10 +340,10 @@ def _read_xlsx(data: bytes, filename: str, options: ReadOptions) -> Table:
         settings.sources["sheet"] = source
         records = (
             [_cell_text(value) for value in row]
-            for row in sheet.iter_rows(values_only=True)  # type: ignore[union-attr]
+            for row in sheet.iter_rows(values_only=True)
         )
         try:
-            return _collect(records, filename, settings)
+            return _collect(records, filename, settings, pad_short=True)
         except ImportFileError:
             raise
         except Exception as exc:  # a damaged sheet XML raises many kinds of errors
@@ -367,8 +378,13 @@ def _cell_text(value: object) -> str:
 
 # --- Number and date style detection ------------------------------------------------------
 
-_COMMA_SURE = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?|[+-]?\d*,(\d{1,2}|\d{4,})")
-_POINT_SURE = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?|[+-]?\d*\.(\d{1,2}|\d{4,})")
+# '1,234' and '1.234' can be read both ways; these patterns only match unambiguous numbers.
+_COMMA_SURE = re.compile(
+    r"[+-]?\d{1,3}(\.\d{3}){2,}|[+-]?\d{1,3}(\.\d{3})+,\d+|[+-]?\d*,(\d{1,2}|\d{4,})"
+)
+_POINT_SURE = re.compile(
+    r"[+-]?\d{1,3}(,\d{3}){2,}|[+-]?\d{1,3}(,\d{3})+\.\d+|[+-]?\d*\.(\d{1,2}|\d{4,})"
+)
 
 
 def detect_decimal(values: Iterable[str]) -> str | None:

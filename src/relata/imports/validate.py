@@ -113,7 +113,8 @@ class Context:
                         i,
                         field_name,
                         _("the value is %(length)s characters long; at most %(limit)s are "
-                          "allowed") % {"length": f"{len(value):,}", "limit": f"{MAX_CELL_CHARS:,}"},
+                          "allowed")
+                        % {"length": f"{len(value):,}", "limit": f"{MAX_CELL_CHARS:,}"},
                     )
                     values[i] = ""
         return values

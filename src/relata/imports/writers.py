@@ -53,7 +53,7 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     if count == 0:
         return []
     table = model._meta.db_table
-    pk = model._meta.pk.column  # type: ignore[union-attr]
+    pk = model._meta.pk.column
     with connection.cursor() as cursor:
         if is_postgres():
             cursor.execute(
@@ -62,7 +62,7 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
             )
             return [row[0] for row in cursor.fetchall()]
         cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')  # noqa: S608
-        top = cursor.fetchone()[0]  # type: ignore[index]
+        top = cursor.fetchone()[0]
         if connection.vendor == "sqlite":
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
             seq = cursor.fetchone()
@@ -138,7 +138,7 @@ def update_rows(
     if not rows:
         return
     table = model._meta.db_table
-    pk = model._meta.pk.column  # type: ignore[union-attr]
+    pk = model._meta.pk.column
     assignments = ", ".join(f'"{c}" = %s' for c in columns)
     sql = f'UPDATE "{table}" SET {assignments} WHERE "{pk}" = %s'  # noqa: S608
     with connection.cursor() as cursor:

@@ -73,8 +73,9 @@ class BlankOr:
         return {"type": "string", "enum": self.values}
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
-Email = Annotated[str, AfterValidator(_no_nul), AfterValidator(_email)]
+NoNul = AfterValidator(_no_nul)
+Text = Annotated[str, NoNul]
+Email = Annotated[str, NoNul, AfterValidator(_email)]
 ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
 AwareDateTime = Annotated[datetime, AfterValidator(_aware)]
 

@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field, model_validator
 from relata.api.schemas.common import (
     AwareDateTime,
     BlankOr,
+    NoNul,
     ObjectId,
     PageQuery,
     Text,
@@ -31,11 +32,12 @@ ContactOrdering = Literal["occurred", "-occurred"]
 
 SUBJECT_LENGTH = max_length(ContactMoment, "subject")
 EXTERNAL_ID_LENGTH = max_length(ContactMoment, "external_id")
+NUMBER_LENGTH = max_length(Customer, "customer_number")
 
 
 class ContactMomentFilters(PageQuery):
     customer_id: ObjectId | None = None
-    customer_number: Text = Field("", max_length=max_length(Customer, "customer_number"))
+    customer_number: Text = Field("", max_length=NUMBER_LENGTH)
     channel: Channel | None = None
     touchpoint: Touchpoint | None = None
     direction: Direction | None = None
@@ -57,11 +59,11 @@ class ContactMomentPatch(Schema):
     touchpoint: Touchpoint | None = None
     office: Office | None = None
     staff_id: ObjectId | None = None
-    subject: Text | None = Field(None, min_length=1, max_length=SUBJECT_LENGTH)
+    subject: Annotated[str, Field(min_length=1, max_length=SUBJECT_LENGTH), NoNul] | None = None
     outcome: Annotated[str, BlankOr(Outcome)] | None = None
     notes: Text | None = None
     order_id: ObjectId | None = Field(None, description="An order of the same customer.")
-    external_id: Text | None = Field(None, max_length=EXTERNAL_ID_LENGTH)
+    external_id: Annotated[str, Field(max_length=EXTERNAL_ID_LENGTH), NoNul] | None = None
 
 
 class ContactMomentCreate(Schema):
@@ -70,7 +72,7 @@ class ContactMomentCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     customer_id: ObjectId | None = None
-    customer_number: Text | None = Field(None, max_length=max_length(Customer, "customer_number"))
+    customer_number: Annotated[str, Field(max_length=NUMBER_LENGTH), NoNul] | None = None
     occurred_at: AwareDateTime | None = Field(None, description="Defaults to now.")
     channel: Channel
     direction: Direction = Direction.INBOUND

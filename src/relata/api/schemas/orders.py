@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, model_validator
 
-from relata.api.schemas.common import ObjectId, PageQuery, Text, max_length
+from relata.api.schemas.common import NoNul, ObjectId, PageQuery, Text, max_length
 from relata.customers.models import Customer
 from relata.sales.models import Order, OrderLine, OrderStatus, Product, SalesChannel
 
 CENT = Decimal("0.01")
+NUMBER_LENGTH = max_length(Customer, "customer_number")
+SKU_LENGTH = max_length(Product, "sku")
 
 OrderOrdering = Literal["date", "-date", "number", "-number", "total", "-total"]
 
@@ -21,7 +23,7 @@ OrderOrdering = Literal["date", "-date", "number", "-number", "total", "-total"]
 
 class OrderFilters(PageQuery):
     customer_id: ObjectId | None = None
-    customer_number: Text = Field("", max_length=max_length(Customer, "customer_number"))
+    customer_number: Text = Field("", max_length=NUMBER_LENGTH)
     status: OrderStatus | None = None
     channel: SalesChannel | None = None
     date_from: date | None = Field(None, description="Orders on or after this date.")
@@ -35,7 +37,7 @@ class LineIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    product_sku: Text | None = Field(None, max_length=max_length(Product, "sku"))
+    product_sku: Annotated[str, Field(max_length=SKU_LENGTH), NoNul] | None = None
     product_id: ObjectId | None = None
     quantity: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
     unit_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
@@ -65,7 +67,7 @@ class OrderCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     customer_id: ObjectId | None = None
-    customer_number: Text | None = Field(None, max_length=max_length(Customer, "customer_number"))
+    customer_number: Annotated[str, Field(max_length=NUMBER_LENGTH), NoNul] | None = None
     order_number: Text = Field(
         "", max_length=max_length(Order, "order_number"), description="Omit for the next number."
     )

@@ -78,10 +78,10 @@ def plan(ctx: Context) -> ContactsPlan:
     moments = ctx.parsed("occurred_at", partial(_aware, ctx.settings.dayfirst), required=True)
     columns: dict[str, list[Any]] = {}
     for name, choices in CHOICES.items():
-        values = ctx.parsed(name, choice_parser(choice_words(choices)),
+        parsed = ctx.parsed(name, choice_parser(choice_words(choices)),
                             required=name in ("channel", "touchpoint"))
-        if values is not None:
-            columns[name] = values
+        if parsed is not None:
+            columns[name] = parsed
     subjects = ctx.text("subject", _max_length("subject"), required=True)
     notes = ctx.text("notes")
     if notes is not None:
@@ -115,10 +115,9 @@ def plan(ctx: Context) -> ContactsPlan:
                                    values.get("channel"), values["subject"])
         earlier = seen.setdefault(key, i)
         if earlier != i:
-            column = "external_id" if external else ""
             reason = _("duplicate of row %(row)d") % {"row": ctx.table.row_numbers[earlier]}
-            if column:
-                ctx.error(i, column, reason)
+            if external:
+                ctx.error(i, "external_id", reason)
             else:
                 ctx.row_error(i, reason + " " + _("(same customer, time, channel and subject)"))
         if i in ctx.bad:
@@ -187,13 +186,11 @@ def _resolve_staff(ctx: Context, names: list[str] | None) -> list[int | None] | 
     wanted = {n for n in names if n}
     by_name: dict[str, int] = {}
     for chunk in chunked(sorted(wanted), 2000):
-        for username, email, pk in user_model.objects.filter(username__in=chunk).values_list(
-            "username", "email", "id"
+        for username, pk in user_model.objects.filter(username__in=chunk).values_list(
+            "username", "id"
         ):
             by_name[username] = pk
-        for username, email, pk in user_model.objects.filter(email__in=chunk).values_list(
-            "username", "email", "id"
-        ):
+        for email, pk in user_model.objects.filter(email__in=chunk).values_list("email", "id"):
             by_name.setdefault(email, pk)
     ids: list[int | None] = []
     for i, name in enumerate(names):

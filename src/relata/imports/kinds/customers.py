@@ -63,6 +63,7 @@ CONSENT_FIELDS = {
     "consent_post_marketing": ("post", "marketing"),
 }
 SMALL_INT_MAX = 32767
+_BLANK_WHEN_NONE = frozenset((*TEXT_FIELDS, "email", "gender", "income_band", "company_size"))
 
 
 @dataclass
@@ -213,15 +214,17 @@ def plan(ctx: Context) -> CustomersPlan:
         if i in ctx.bad:
             continue
         pk = matched[i]
-        values = {name: column[i] for name, column in columns.items()}
-        consent_values = {name: values.pop(name) for name in CONSENT_FIELDS if name in values}
+        row_values = {name: column[i] for name, column in columns.items()}
+        consent_values: dict[str, bool | None] = {
+            name: row_values.pop(name) for name in CONSENT_FIELDS if name in row_values
+        }
         if pk is None:
-            customer = _new_customer(values, number_column[i] or next_number(), now)
+            customer = _new_customer(row_values, number_column[i] or next_number(), now)
             result.create.append(customer)
             current: dict[tuple[str, str], bool] = {}
         else:
             customer = existing[pk]
-            changed = _apply(customer, values, now)
+            changed = _apply(customer, row_values, now)
             if changed:
                 result.update.append(customer)
                 result.update_fields.update(changed)
@@ -287,8 +290,7 @@ def _money(value: int | None) -> Decimal | None:
 def _stored(name: str, value: Any) -> Any:
     if name == "acquisition_cost":
         return _money(value)
-    if value is None and name in TEXT_FIELDS + ("email", "gender", "income_band",
-                                                "company_size"):
+    if value is None and name in _BLANK_WHEN_NONE:
         return ""
     return value
 

@@ -175,7 +175,7 @@ def plan(ctx: Context) -> OrdersPlan:
                 continue
             seen_lines[key] = i
             order_lines[slot].append(line)
-        elif amount_column[i] is not None:
+        elif (amount := amount_column[i]) is not None:
             if order_lines[slot] or slot in amount_row:
                 earlier_row = amount_row.get(slot, first_row[slot])
                 ctx.row_error(i, _("duplicate: order %(number)s is already given in row "
@@ -183,14 +183,14 @@ def plan(ctx: Context) -> OrdersPlan:
                                                  "row": ctx.table.row_numbers[earlier_row]})
                 continue
             amount_row[slot] = i
-            order_lines[slot].append((GENERIC_SKU, ONE, amount_column[i], cost_column[i]))
+            order_lines[slot].append((GENERIC_SKU, ONE, amount, cost_column[i]))
         else:
             column = "sku" if skus is not None else "amount"
             ctx.error(i, column, _("give a product code (SKU) or an amount"))
     ctx.progress.advance(1)
 
     # An order with any invalid row is rejected whole.
-    for slot, rows in enumerate(order_rows):
+    for rows in order_rows:
         bad_rows = [i for i in rows if i in bad]
         if not bad_rows:
             continue
@@ -280,6 +280,7 @@ def _match_existing(drafts: list[Draft], result: OrdersPlan, ctx: Context) -> No
     }
     if not existing:
         result.create = drafts
+        result.counts.created = len(drafts)
         return
     old_lines: dict[int, list[tuple[object, ...]]] = {}
     for order_id, product_id, q, p, c in lookup(
@@ -354,9 +355,9 @@ def _write(plan: OrdersPlan, ctx: Context) -> None:
     total_lines = sum(len(d.lines) for d in plan.create) + sum(len(d.lines) for d in plan.update)
     ctx.progress.stage(_("Writing"), total_lines + len(plan.create) + len(plan.update))
 
-    def totals(draft: Draft) -> tuple[str, str, list[tuple[object, ...]]]:
+    def totals(draft: Draft) -> tuple[str, str, list[tuple[int, str, str, str]]]:
         amount = cost_sum = 0
-        rows = []
+        rows: list[tuple[int, str, str, str]] = []
         for sku, q, p, c in draft.lines:
             pk, _price, product_cost = products[sku]
             cost = product_cost if c is None else c
@@ -366,14 +367,14 @@ def _write(plan: OrdersPlan, ctx: Context) -> None:
         return _round_total(amount), _round_total(cost_sum), rows
 
     order_ids = allocate_ids(Order, len(plan.create))
-    order_rows = []
-    line_rows = []
+    order_rows: list[tuple[object, ...]] = []
+    line_rows: list[tuple[object, ...]] = []
     for order_id, draft in zip(order_ids, plan.create, strict=True):
-        total, cost, lines = totals(draft)
+        total, cost_text, lines = totals(draft)
         order_rows.append((
             order_id, draft.number, draft.customer_id, str(draft.order_date),
             draft.channel or SalesChannel.WEB.value, draft.status or OrderStatus.DELIVERED.value,
-            total, cost, draft.notes or "", now,
+            total, cost_text, draft.notes or "", now,
         ))
         customer_id = draft.customer_id
         line_rows.extend([(order_id, customer_id, *line) for line in lines])
@@ -387,10 +388,10 @@ def _write(plan: OrdersPlan, ctx: Context) -> None:
     )
     updates = []
     for draft in plan.update:
-        total, cost, lines = totals(draft)
+        total, cost_text, lines = totals(draft)
         assert draft.existing_id is not None
         updates.append((draft.customer_id, str(draft.order_date), draft.channel, draft.status,
-                        draft.notes or "", total, cost, draft.existing_id))
+                        draft.notes or "", total, cost_text, draft.existing_id))
         line_rows.extend([(draft.existing_id, draft.customer_id, *line) for line in lines])
     update_rows(
         Order,

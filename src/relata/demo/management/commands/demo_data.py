@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from relata.demo.services import DemoDataError, demo_data_load
+from relata.demo.services import DemoDataError, demo_data_check, demo_data_load
 
 
 class Command(BaseCommand):
@@ -31,15 +31,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = int(options["verbosity"])
-        bar = tqdm(total=None, unit=" rows", unit_scale=True, disable=verbosity < 1)
-        started = time.perf_counter()
-
-        def progress(model: str, rows: int, total: int) -> None:
-            if bar.total != total:
-                bar.total = total
-            bar.set_description(model)
-            bar.update(rows)
-
+        arguments = {
+            "customers": options["customers"],
+            "years": options["years"],
+            "if_empty": options["if_empty"],
+        }
+        try:
+            wanted = demo_data_check(**arguments)
+        except DemoDataError as error:
+            raise CommandError(str(error)) from error
+        if not wanted:
+            if verbosity >= 1:
+                self.stdout.write(_("Customers exist already; demo data not loaded."))
+            return
         if verbosity >= 1:
             self.stdout.write(
                 _("Generating %(customers)s customers over %(years)s years (seed %(seed)s)…")
@@ -49,22 +53,26 @@ class Command(BaseCommand):
                     "seed": options["seed"],
                 }
             )
+        started = time.perf_counter()
+        bars: list[tqdm[Any]] = []
+
+        def progress(model: str, rows: int, total: int) -> None:
+            if not bars:
+                bars.append(tqdm(total=total, unit=" rows", unit_scale=True))
+            bars[0].set_description(model)
+            bars[0].update(rows)
+
         try:
             result = demo_data_load(
-                customers=options["customers"],
-                years=options["years"],
+                **arguments,
                 seed=options["seed"],
-                if_empty=options["if_empty"],
-                on_progress=progress,
+                on_progress=progress if verbosity >= 1 else None,
             )
         except DemoDataError as error:
             raise CommandError(str(error)) from error
         finally:
-            bar.close()
-        if not result.loaded:
-            if verbosity >= 1:
-                self.stdout.write(_("Customers exist already; demo data not loaded."))
-            return
+            for bar in bars:
+                bar.close()
         if verbosity >= 1:
             for model, rows in result.rows.items():
                 self.stdout.write(f"  {model:<26} {rows:>12,}")
