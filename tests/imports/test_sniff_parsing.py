@@ -80,7 +80,9 @@ def test_parse_date_formats(text: str, dayfirst: bool, expected: date) -> None:
     assert parse_date(text, dayfirst) == (expected, None)
 
 
-@pytest.mark.parametrize("text", ["31-02-2024", "13/13/2024", "5-3-24", "morgen", "2024-03-05 14:00"])
+@pytest.mark.parametrize(
+    "text", ["31-02-2024", "13/13/2024", "5-3-24", "morgen", "2024-03-05 14:00"]
+)
 def test_parse_date_errors_have_a_reason(text: str) -> None:
     value, error = parse_date(text, True)
     assert value is None

@@ -17,6 +17,8 @@ from django.db.models import Model
 
 from relata.demo.tables import Column, DemoData, S, Table
 
+# Tables at least this long load without their secondary indexes (PostgreSQL).
+BULK_ROWS = 100_000
 _COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
 
@@ -102,7 +104,18 @@ def demo_write(
     """Insert every table of `data` in one transaction. `on_progress(model, rows, total)` is
     called after each chunk with the rows just written and the total to write."""
     models = [apps.get_model(table.model) for table in data.tables]
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
+        deferred: list[str] = []
+        if postgres:
+            with connection.cursor() as cursor:
+                # Check foreign keys per statement: no queue of trigger events to hold up
+                # the schema changes below. Index builds run faster with more memory.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            for model, table in zip(models, data.tables, strict=True):
+                if table.rows >= BULK_ROWS:
+                    deferred += _drop_secondary_indexes(model._meta.db_table)
         for model, table in zip(models, data.tables, strict=True):
             columns = _db_columns(model, table)
             for chunk in _chunks(table, chunk_rows):
@@ -112,14 +125,60 @@ def demo_write(
                     _insert_chunk(model._meta.db_table, columns, chunk)
                 if on_progress is not None:
                     on_progress(table.model, chunk.rows, data.total_rows)
-        if connection.vendor == "postgresql":
+        if postgres:
             with connection.cursor() as cursor:
+                for sql in deferred:
+                    if on_progress is not None:
+                        on_progress(_index_label(sql), 0, data.total_rows)
+                    cursor.execute(sql)
                 for sql in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)
-    if connection.vendor == "postgresql":
+    if postgres:
         with connection.cursor() as cursor:
             for model in models:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _drop_secondary_indexes(db_table: str) -> list[str]:
+    """Drop the foreign keys and the indexes that back no constraint, and return the SQL
+    that recreates them. Building an index once after COPY is much faster than keeping it up
+    to date row by row (the trigram index on customers most of all), and adding a foreign key
+    checks all rows in one join instead of one trigger call per row. Primary keys and unique
+    constraints stay. Runs inside the load's transaction, so a failure restores everything."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            [db_table],
+        )
+        foreign_keys = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+            "ORDER BY i.relname",
+            [db_table],
+        )
+        indexes = cursor.fetchall()
+        recreate: list[str] = []
+        for name, definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {quote(db_table)} DROP CONSTRAINT {quote(name)}")
+            recreate.append(
+                f"ALTER TABLE {quote(db_table)} ADD CONSTRAINT {quote(name)} {definition}"
+            )
+        for name, definition in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+            recreate.insert(0, definition)
+    return recreate
+
+
+def _index_label(sql: str) -> str:
+    words = sql.split()
+    if words[:2] == ["ALTER", "TABLE"]:
+        return f"foreign key {words[5]}"
+    return f"index {words[2] if words[1] == 'INDEX' else words[3]}"
 
 
 def _copy_chunk(db_table: str, columns: list[str], chunk: Table) -> None:

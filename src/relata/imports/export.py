@@ -143,13 +143,15 @@ def export_csv(
     decimal: str | None = None,
     language: str = "en",
     rows: Iterator[list[Any]] | None = None,
+    header: bool = True,
 ) -> int:
     """Write CSV text (the caller encodes it; Excel wants UTF-8 with a BOM). With ';' as
     delimiter numbers get a decimal comma, as Dutch Excel expects, unless ``decimal`` says
     otherwise. Returns the number of data rows."""
     style = decimal or (COMMA if delimiter == ";" else POINT)
     writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(export_headers(kind, language))
+    if header:
+        writer.writerow(export_headers(kind, language))
     count = 0
     for row in rows if rows is not None else export_rows(kind):
         writer.writerow([_text(value, style) for value in row])

@@ -75,7 +75,17 @@ def parse_text(text: str) -> str:
 def parse_scaled(text: str, style: str, places: int = 2) -> Parsed:
     """A number written with decimal comma or point (thousands separators allowed), returned
     as an integer scaled by 10**places: '1.234,5' (comma) → 123450."""
-    s = _CURRENCY.sub("", text.strip())
+    s = text.strip()
+    if not s:
+        return None, None
+    # Fast path for the common plain forms: '12', '12,50' (comma) or '12.50' (point).
+    whole, separator, fraction = s.partition("," if style == COMMA else ".")
+    plain_fraction = not separator or (
+        fraction.isdigit() and fraction.isascii() and len(fraction) <= places
+    )
+    if plain_fraction and whole.isdigit() and whole.isascii():
+        return int(whole) * 10**places + int(fraction.ljust(places, "0") or "0"), None
+    s = _CURRENCY.sub("", s)
     if not s:
         return None, None
     match = _NUMBER[style].fullmatch(s)

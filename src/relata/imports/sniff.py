@@ -12,7 +12,7 @@ import io
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePath
@@ -245,73 +245,92 @@ def _read_csv(data: bytes, filename: str, options: ReadOptions) -> Table:
         settings.sources["delimiter"] = "detected" if detected else "assumed"
         delimiter = detected or ","
     settings.delimiter = delimiter
+    if '"' not in text and "\r" not in text.replace("\r\n", "\n"):
+        # Without quotes a CSV record is a line split at the delimiter: the same result as
+        # the csv module's, several times faster on large files.
+        records = [line.split(delimiter) for line in text.replace("\r\n", "\n").split("\n")]
+        return _collect(records, filename, settings)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    return _collect(reader, filename, settings, lambda: reader.line_num)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise _csv_error(text, delimiter, exc) from None
+    return _collect(records, filename, settings)
+
+
+def _csv_error(text: str, delimiter: str, exc: csv.Error) -> ImportFileError:
+    """Find the line where the unreadable record starts (slow path, only on error)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    record_end = 0
+    try:
+        for _record in reader:
+            record_end = reader.line_num
+    except csv.Error:
+        pass
+    start = record_end + 1
+    if "end of data" in str(exc):
+        message = _("The quoted cell in the row starting on line %(line)d is never closed "
+                    "(a \" is missing).") % {"line": start}
+    else:
+        message = _("The CSV file cannot be read in the row starting on line %(line)d: "
+                    "%(reason)s.") % {"line": start, "reason": str(exc)}
+    return ImportFileError(message)
 
 
 def _collect(
-    records: Iterable[Sequence[str]],
+    records: list[list[str]],
     filename: str,
     settings: FileSettings,
-    line_number: Callable[[], int] | None = None,
     *,
     pad_short: bool = False,
 ) -> Table:
-    headers: list[str] | None = None
-    rows: list[list[str]] = []
-    row_numbers: list[int] = []
-    ragged: list[tuple[int, str]] = []
-    number = 0
-    record_end = 0
-    try:
-        for record in records:
-            number += 1
-            if line_number is not None:
-                record_end = line_number()
-            if headers is None:
-                if any(cell.strip() for cell in record):
-                    headers = [cell.strip() for cell in record]
-                    while headers and not headers[-1]:
-                        headers.pop()
-                    width = len(headers)
-                continue
-            if len(record) != width:
-                if not any(record):
-                    continue
-                if len(record) > width and not any(c.strip() for c in record[width:]):
-                    record = record[:width]
-                elif pad_short and len(record) < width:
-                    record = list(record) + [""] * (width - len(record))
-                else:
-                    ragged.append(
-                        (
-                            len(rows),
-                            _("the row has %(cells)d cells, the header has %(width)d")
-                            % {"cells": len(record), "width": width},
-                        )
-                    )
-                    record = list(record[:width]) + [""] * (width - len(record))
-            elif not any(record):
-                continue
-            rows.append(record if isinstance(record, list) else list(record))
-            row_numbers.append(number)
-    except csv.Error as exc:
-        start = record_end + 1
-        if "end of data" in str(exc):
-            message = _("The quoted cell in the row starting on line %(line)d is never closed "
-                        "(a \" is missing).") % {"line": start}
-        else:
-            message = _("The CSV file cannot be read in the row starting on line %(line)d: "
-                        "%(reason)s.") % {"line": start, "reason": str(exc)}
-        raise ImportFileError(message) from None
-    if headers is None:
+    """Header = the first non-blank record; blank records are dropped; rows with another
+    number of cells than the header are padded or cut and reported as ragged."""
+    first = 0
+    while first < len(records) and not any(cell.strip() for cell in records[first]):
+        first += 1
+    if first == len(records):
         raise ImportFileError(_("The file “%(name)s” is empty.") % {"name": filename})
+    headers = [cell.strip() for cell in records[first]]
+    while headers and not headers[-1]:
+        headers.pop()
+    width = len(headers)
+    data = records[first + 1 :]
+    ragged: list[tuple[int, str]] = []
+    # Vectorised checks first; the per-row work below only touches irregular rows.
+    irregular = (
+        [] if set(map(len, data)) <= {width} else
+        [i for i, n in enumerate(map(len, data)) if n != width]
+    )
+    blank = {i for i in [i for i, r in enumerate(data) if not r or not r[0]] if not any(data[i])}
+    for i in irregular:
+        record = data[i]
+        if i in blank:
+            continue
+        if len(record) > width and not any(c.strip() for c in record[width:]):
+            data[i] = record[:width]
+        elif pad_short and len(record) < width:
+            data[i] = [*record, *([""] * (width - len(record)))]
+        else:
+            ragged.append((i, _("the row has %(cells)d cells, the header has %(width)d")
+                           % {"cells": len(record), "width": width}))
+            data[i] = [*record[:width], *([""] * (width - len(record)))]
+    numbers = range(first + 2, first + 2 + len(data))
+    if blank:
+        keep = [i for i in range(len(data)) if i not in blank]
+        position = {old: new for new, old in enumerate(keep)}
+        ragged = [(position[i], reason) for i, reason in ragged]
+        rows = [data[i] for i in keep]
+        row_numbers = [numbers[i] for i in keep]
+    else:
+        rows = data
+        row_numbers = list(numbers)
     if not rows:
         raise ImportFileError(
             _("The file “%(name)s” has a header row but no data rows.") % {"name": filename}
         )
     return Table(headers=headers, rows=rows, row_numbers=row_numbers, settings=settings,
-                 ragged=ragged)
+                 ragged=sorted(ragged))
 
 
 def _read_xlsx(data: bytes, filename: str, options: ReadOptions) -> Table:
@@ -338,11 +357,10 @@ def _read_xlsx(data: bytes, filename: str, options: ReadOptions) -> Table:
             source = "detected"
         settings = FileSettings(file_format="xlsx", sheet=sheet.title)
         settings.sources["sheet"] = source
-        records = (
-            [_cell_text(value) for value in row]
-            for row in sheet.iter_rows(values_only=True)
-        )
         try:
+            records = [
+                [_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
+            ]
             return _collect(records, filename, settings, pad_short=True)
         except ImportFileError:
             raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -104,8 +105,7 @@ class Context:
         """The column's cells as read, with cells over MAX_CELL_CHARS reported and emptied."""
         if field_name not in self.mapping.columns:
             return None
-        index = self.mapping.columns[field_name]
-        values = [row[index] for row in self.table.rows]
+        values = list(map(itemgetter(self.mapping.columns[field_name]), self.table.rows))
         if values and max(map(len, values)) > MAX_CELL_CHARS:
             for i, value in enumerate(values):
                 if len(value) > MAX_CELL_CHARS:
@@ -126,7 +126,10 @@ class Context:
         values = self.raw(field_name)
         if values is None:
             return None
-        cleaned = [unquote_formula(v.strip()) if v else v for v in values]
+        cleaned = list(map(str.strip, values))
+        joined = "\n".join(cleaned)
+        if joined.startswith("'") or "\n'" in joined:
+            cleaned = list(map(unquote_formula, cleaned))
         if max_length is not None and cleaned and max(map(len, cleaned)) > max_length:
             for i, value in enumerate(cleaned):
                 if len(value) > max_length:
@@ -154,20 +157,15 @@ class Context:
         values = self.raw(field_name)
         if values is None:
             return None
-        cache: dict[str, Parsed] = {}
-        out: list[Any] = []
-        append = out.append
-        errors: list[tuple[int, str]] = []
-        for i, value in enumerate(values):
-            result = cache.get(value)
-            if result is None:
-                result = cache[value] = parser(value)
-            if result[1] is not None:
-                errors.append((i, result[1]))
-            append(result[0])
-        for i, reason in errors:
-            self.error(i, field_name, reason)
-        if required:
+        results = {value: parser(value) for value in set(values)}
+        parsed = {value: result[0] for value, result in results.items()}
+        out: list[Any] = list(map(parsed.__getitem__, values))
+        reasons = {value: result[1] for value, result in results.items() if result[1]}
+        if reasons:
+            for i, value in enumerate(values):
+                if value in reasons:
+                    self.error(i, field_name, reasons[value])
+        if required and None in parsed.values():
             for i, value in enumerate(out):
                 if value is None and i not in self.bad:
                     self.error(i, field_name, _("a value is required"))

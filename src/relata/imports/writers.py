@@ -8,15 +8,17 @@ no model instances on the hot path.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 from relata.imports.validate import Progress
 
 T = TypeVar("T")
-LOOKUP_CHUNK = 2000
+LOOKUP_CHUNK = 2000  # SQLite allows at most 32,766 parameters; 2,000 suits both
 INSERT_BATCH = 50_000
 
 Row = tuple[Any, ...]
@@ -37,6 +39,15 @@ def lookup(
     """``queryset.filter(<field>__in=values).values_list(*columns)`` in chunks."""
     distinct = sorted({v for v in values if v not in (None, "")})
     found: list[tuple[Any, ...]] = []
+    if is_postgres():
+        # One array parameter instead of thousands of placeholders.
+        array = "bigint[]" if distinct and isinstance(distinct[0], int) else "text[]"
+        for chunk in chunked(distinct, 100_000):
+            subquery = RawSQL(f"SELECT unnest(%s::{array})", [list(chunk)])  # noqa: S611
+            found.extend(
+                queryset.filter(**{f"{field_name}__in": subquery}).values_list(*columns)
+            )
+        return found
     for chunk in chunked(distinct, LOOKUP_CHUNK):
         found.extend(queryset.filter(**{f"{field_name}__in": chunk}).values_list(*columns))
     return found
@@ -155,3 +166,106 @@ def delete_where_in(model: type[models.Model], column: str, values: Sequence[int
                 f'DELETE FROM "{table}" WHERE "{column}" IN ({marks})',  # noqa: S608
                 list(chunk),
             )
+
+
+def insert_columns(
+    model: type[models.Model],
+    columns: Sequence[str],
+    values: Sequence[Sequence[Any]],
+    *,
+    text_columns: Sequence[int] = (),
+    progress: Progress | None = None,
+) -> None:
+    """Insert column lists (all of one length) into the model's table; COPY on PostgreSQL.
+
+    Only ``text_columns`` may hold text that needs COPY escaping; the other columns hold
+    numbers, dates and codes, and are not None."""
+    if not values or not values[0]:
+        return
+    size = len(values[0])
+    table = model._meta.db_table
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        if is_postgres():
+            template = "\t".join(["{}"] * len(columns)) + "\n"
+            escaped = set(text_columns)
+            with cursor.cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
+                for start in range(0, size, INSERT_BATCH):
+                    parts = [
+                        list(map(_copy_text, column[start : start + INSERT_BATCH]))
+                        if index in escaped else column[start : start + INSERT_BATCH]
+                        for index, column in enumerate(values)
+                    ]
+                    copy.write("".join(map(template.format, *parts)))
+                    if progress:
+                        progress.advance(len(parts[0]))
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})'  # noqa: S608
+        for start in range(0, size, INSERT_BATCH):
+            batch = list(zip(*(column[start : start + INSERT_BATCH] for column in values),
+                             strict=True))
+            cursor.executemany(sql, batch)
+            if progress:
+                progress.advance(len(batch))
+
+
+def table_rows_estimate(model: type[models.Model]) -> int:
+    """PostgreSQL's estimate of the table's row count (0 on other databases)."""
+    if not is_postgres():
+        return 0
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        estimate = cursor.fetchone()[0]
+        if estimate is None or estimate < 0:  # never analysed: count, up to a limit
+            cursor.execute(
+                f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT 10000000) AS t'  # noqa: S608
+            )
+            estimate = cursor.fetchone()[0]
+    return int(estimate)
+
+
+_FOREIGN_KEYS = (
+    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+    "WHERE conrelid = %s::regclass AND contype = 'f'"
+)
+_SECONDARY_INDEXES = (
+    "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+    "JOIN pg_class i ON i.oid = x.indexrelid "
+    "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND NOT x.indisunique "
+    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)"
+)
+
+
+@contextmanager
+def bulk_load(tables: Sequence[type[models.Model]], *, enabled: bool) -> Iterator[None]:
+    """PostgreSQL's advice for populating a database: load the rows without secondary
+    indexes and foreign keys, then rebuild the indexes and re-add (and so validate, in one
+    set-based check) the foreign keys. Use inside the import's transaction, before any other
+    write to these tables: on failure the transaction restores everything. Primary keys and
+    unique constraints stay. Takes an exclusive lock on the tables until commit."""
+    if not enabled or not is_postgres():
+        yield
+        return
+    saved: list[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]] = []
+    with connection.cursor() as cursor:
+        for model in tables:
+            table = model._meta.db_table
+            cursor.execute(_FOREIGN_KEYS, [table])
+            foreign_keys = list(cursor.fetchall())
+            cursor.execute(_SECONDARY_INDEXES, [table])
+            indexes = list(cursor.fetchall())
+            for name, _definition in foreign_keys:
+                cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+            for name, _definition in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+            saved.append((table, foreign_keys, indexes))
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    yield
+    with connection.cursor() as cursor:
+        for table, foreign_keys, indexes in saved:
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            for name, definition in foreign_keys:
+                cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')

@@ -9,14 +9,20 @@ keeps its amount (docs/decisions/0100-import-orders.md).
 Orders are matched on the order number: an existing order whose customer, header and lines
 are the same is left alone, a different one is updated (its lines replaced). If any row of an
 order is invalid, the whole order is rejected, so no order is imported half.
+
+This is the import that must handle millions of lines, so it works on whole columns (lists,
+sets, dicts and NumPy arrays) and only loops row by row over rows that have a problem.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import partial
+from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,10 +33,12 @@ from relata.imports.parsing import choice_parser, clip, format_scaled, parse_dat
 from relata.imports.validate import Context, Counts, money_parser
 from relata.imports.writers import (
     allocate_ids,
+    bulk_load,
     db_datetime,
     delete_where_in,
-    insert_rows,
+    insert_columns,
     lookup,
+    table_rows_estimate,
     update_rows,
 )
 from relata.sales.models import (
@@ -45,21 +53,10 @@ from relata.sales.models import (
 GENERIC_SKU = "IMPORTED-AMOUNT"
 GENERIC_CATEGORY = "Imported"
 ONE = 100  # quantity 1.00, scaled by 100
-
-# (sku, quantity, unit price, unit cost or None = the product's), all scaled by 100
-Line = tuple[str, int, int, int | None]
-
-
-@dataclass
-class Draft:
-    number: str
-    customer_id: int
-    order_date: object
-    channel: str | None
-    status: str | None
-    notes: str | None
-    lines: list[Line]
-    existing_id: int | None = None
+# Imports adding at least this many lines, and at least as many as the table holds, load
+# PostgreSQL tables without their secondary indexes and foreign keys, then rebuild them.
+BULK_LOAD_FROM = 100_000
+HEAD_FIELDS = ("customer", "order_date", "channel", "status", "notes")
 
 
 @dataclass
@@ -67,10 +64,23 @@ class OrdersPlan:
     counts: Counts
     # sku → (name, category, price, cost) of products the file creates
     new_products: dict[str, tuple[str, str, int, int]] = field(default_factory=dict)
+    # sku → (product id, price, cost); id 0 until a new product is written
     products: dict[str, tuple[int, int, int]] = field(default_factory=dict)
-    create: list[Draft] = field(default_factory=list)
-    update: list[Draft] = field(default_factory=list)
-    progress_total: int = 0
+    # Per order (slot): the values of its first row.
+    numbers: list[str] = field(default_factory=list)
+    customers: list[int] = field(default_factory=list)
+    dates: list[Any] = field(default_factory=list)
+    channels: list[str | None] = field(default_factory=list)
+    statuses: list[str | None] = field(default_factory=list)
+    notes: list[str | None] = field(default_factory=list)
+    create: list[int] = field(default_factory=list)  # slots
+    update: dict[int, int] = field(default_factory=dict)  # slot → existing order id
+    # Per valid line: order slot, sku, quantity, unit price, unit cost (None: the product's).
+    line_slot: list[int] = field(default_factory=list)
+    line_sku: list[str] = field(default_factory=list)
+    line_quantity: list[int] = field(default_factory=list)
+    line_price: list[int] = field(default_factory=list)
+    line_cost: list[int | None] = field(default_factory=list)
 
     def write(self, ctx: Context) -> None:
         with transaction.atomic():
@@ -104,125 +114,155 @@ def plan(ctx: Context) -> OrdersPlan:
     ctx.progress.advance(1)
 
     size = ctx.size
-    none_column: list[None] = [None] * size
+    nothing: list[Any] = [None] * size
     result = OrdersPlan(counts=Counts())
     products = _product_table(skus, names, categories, prices, costs, ctx, result)
-    ctx.progress.advance(1)
+    row_numbers = ctx.table.row_numbers
+    customer_column = "customer_number" if customer_numbers is not None else "customer_email"
 
-    # Group rows into orders, checking that rows of one order agree.
-    head_columns = (
-        ("customer_number" if customer_numbers is not None else "customer_email", customer_ids),
-        ("order_date", dates),
-        ("channel", channels or none_column),
-        ("status", statuses or none_column),
-        ("notes", notes or none_column),
-    )
-    heads = list(zip(*(column for _name, column in head_columns), strict=True))
+    # Orders: a slot per distinct order number, in order of first appearance.
     slot_of: dict[str, int] = {}
-    first_row: list[int] = []
-    order_rows: list[list[int]] = []
-    order_lines: list[list[Line]] = []
-    amount_row: dict[int, int] = {}
-    seen_lines: dict[tuple[object, ...], int] = {}
-    sku_column = skus or [""] * size
-    qty_column = quantities or none_column
-    price_column = prices or none_column
-    cost_column = costs or none_column
-    amount_column = amounts or none_column
-    bad = ctx.bad
-    for i, number in enumerate(numbers):
-        if not number:
-            continue
-        slot = slot_of.get(number)
-        if slot is None:
-            slot = slot_of[number] = len(first_row)
-            first_row.append(i)
-            order_rows.append([i])
-            order_lines.append([])
-        else:
-            order_rows[slot].append(i)
-            first = first_row[slot]
-            if heads[i] != heads[first]:
-                for position, (name, _column) in enumerate(head_columns):
-                    if heads[i][position] != heads[first][position] and first not in bad:
-                        ctx.error(i, name, _("differs from row %(row)d of the same order")
-                                  % {"row": ctx.table.row_numbers[first]})
-        if i in bad:
-            continue
-        sku = sku_column[i]
-        if sku:
-            quantity = qty_column[i] or ONE
-            price = price_column[i]
-            if price is None:
-                amount = amount_column[i]
-                if amount is not None:
-                    price = int(
-                        (Decimal(amount) * ONE / quantity).quantize(Decimal(1), ROUND_HALF_EVEN)
-                    )
-                else:
-                    price = products[sku][1]
-            line: Line = (sku, quantity, price, cost_column[i])
-            if slot in amount_row:
-                ctx.error(i, "sku", _("row %(row)d gives this order as one amount; give either "
-                                      "product lines or one amount row")
-                          % {"row": ctx.table.row_numbers[amount_row[slot]]})
-                continue
-            key = (number, *line)
-            earlier = seen_lines.get(key)
-            if earlier is not None:
+    slots = [slot_of.setdefault(number, len(slot_of)) for number in numbers]
+    first_row = np.unique(np.asarray(slots, dtype=np.int64), return_index=True)[1].tolist()
+    heads: list[tuple[object, ...]] = list(zip(
+        customer_ids, dates, channels or nothing, statuses or nothing, notes or nothing,
+        strict=True,
+    ))
+    if len(set(zip(slots, heads, strict=True))) != len(slot_of):
+        _report_conflicts(ctx, slots, heads, first_row, customer_column)
+
+    # Lines and amount rows.
+    sku_column: list[str] = list(skus) if skus is not None else [""] * size
+    amount_column: list[int | None] = amounts or nothing
+    quantity = quantities or [ONE] * size
+    if None in quantity:
+        quantity = [ONE if q is None else q for q in quantity]
+    price: list[int | None] = list(prices) if prices is not None else list(nothing)
+    cost: list[int | None] = costs or nothing
+    if not all(sku_column) or None in price:
+        for i, sku in enumerate(sku_column):
+            if sku:
+                if price[i] is None:
+                    amount = amount_column[i]
+                    if amount is not None:  # a line amount: unit price = amount / quantity
+                        price[i] = int((Decimal(amount) * ONE / quantity[i]).quantize(
+                            Decimal(1), ROUND_HALF_EVEN))
+                    elif sku in products:
+                        price[i] = products[sku][1]
+            elif (amount := amount_column[i]) is not None:
+                sku_column[i] = GENERIC_SKU
+                quantity[i] = ONE
+                price[i] = amount
+            elif i not in ctx.bad:
+                ctx.error(i, "sku" if skus is not None else "amount",
+                          _("give a product code (SKU) or an amount"))
+        _check_amount_rows(ctx, skus, sku_column, slots, numbers, first_row)
+    keys = list(zip(slots, sku_column, quantity, price, cost, strict=True))
+    if len(set(keys)) != size:
+        seen: dict[tuple[object, ...], int] = {}
+        for i, key in enumerate(keys):
+            earlier = seen.setdefault(key, i)
+            if earlier != i and key[1] != GENERIC_SKU and i not in ctx.bad:
                 ctx.row_error(i, _("duplicate of row %(row)d (same order, product, quantity "
-                                   "and price)") % {"row": ctx.table.row_numbers[earlier]})
-                continue
-            seen_lines[key] = i
-            order_lines[slot].append(line)
-        elif (amount := amount_column[i]) is not None:
-            if order_lines[slot] or slot in amount_row:
-                earlier_row = amount_row.get(slot, first_row[slot])
-                ctx.row_error(i, _("duplicate: order %(number)s is already given in row "
-                                   "%(row)d") % {"number": clip(number),
-                                                 "row": ctx.table.row_numbers[earlier_row]})
-                continue
-            amount_row[slot] = i
-            order_lines[slot].append((GENERIC_SKU, ONE, amount, cost_column[i]))
-        else:
-            column = "sku" if skus is not None else "amount"
-            ctx.error(i, column, _("give a product code (SKU) or an amount"))
-    ctx.progress.advance(1)
+                                   "and price)") % {"row": row_numbers[earlier]})
 
     # An order with any invalid row is rejected whole.
-    for rows in order_rows:
-        bad_rows = [i for i in rows if i in bad]
-        if not bad_rows:
-            continue
-        for i in rows:
-            if i not in bad:
+    bad = ctx.bad
+    bad_slots = {slots[i] for i in bad}
+    if bad_slots:
+        first_bad: dict[int, int] = {}
+        for i in sorted(bad):
+            first_bad.setdefault(slots[i], i)
+        for i, slot in enumerate(slots):
+            if slot in bad_slots and i not in bad:
                 ctx.row_error(i, _("not imported because row %(row)d of the same order is "
-                                   "invalid") % {"row": ctx.table.row_numbers[bad_rows[0]]})
-    drafts = [
-        Draft(
-            number=numbers[first_row[slot]],
-            customer_id=customer_ids[first_row[slot]],  # type: ignore[arg-type]
-            order_date=dates[first_row[slot]],
-            channel=channels[first_row[slot]] if channels else None,
-            status=statuses[first_row[slot]] if statuses else None,
-            notes=notes[first_row[slot]] if notes is not None else None,
-            lines=order_lines[slot],
-        )
-        for slot, rows in enumerate(order_rows)
-        if not any(i in bad for i in rows)
-    ]
-    if amount_row and GENERIC_SKU not in products and any(
-        line[0] == GENERIC_SKU for draft in drafts for line in draft.lines
-    ):
+                                   "invalid") % {"row": row_numbers[first_bad[slot]]})
+        good = [i for i, slot in enumerate(slots) if slot not in bad_slots]
+        good_slots = [slot for slot in range(len(slot_of)) if slot not in bad_slots]
+    else:
+        good = list(range(size))
+        good_slots = list(range(len(slot_of)))
+
+    if GENERIC_SKU not in products and GENERIC_SKU in set(sku_column[i] for i in good):
         result.new_products[GENERIC_SKU] = ("", GENERIC_CATEGORY, 0, 0)
         products[GENERIC_SKU] = (0, 0, 0)
     result.products = products
-    _match_existing(drafts, result, ctx)
+    _fill(result, good, slots, sku_column, quantity, price, cost, first_row, numbers,
+          customer_ids, dates, channels, statuses, notes)
+    _match_existing(result, good_slots, ctx)
     result.counts.rejected = len(ctx.bad)
-    result.counts.extra["lines"] = sum(len(d.lines) for d in result.create + result.update)
+    written = set(result.create) | set(result.update)
+    result.counts.extra["lines"] = (
+        len(result.line_slot) if len(written) == len(good_slots)
+        else sum(1 for slot in result.line_slot if slot in written)
+    )
     result.counts.extra["products created"] = len(result.new_products)
-    ctx.progress.advance(1)
+    ctx.progress.advance(3)
     return result
+
+
+def _report_conflicts(
+    ctx: Context, slots: list[int], heads: list[tuple[object, ...]], first_row: list[int],
+    customer_column: str,
+) -> None:
+    columns = (customer_column, "order_date", "channel", "status", "notes")
+    for i, slot in enumerate(slots):
+        first = first_row[slot]
+        if heads[i] != heads[first] and first not in ctx.bad and i not in ctx.bad:
+            for position, name in enumerate(columns):
+                if heads[i][position] != heads[first][position]:
+                    ctx.error(i, name, _("differs from row %(row)d of the same order")
+                              % {"row": ctx.table.row_numbers[first]})
+
+
+def _check_amount_rows(
+    ctx: Context, skus: list[str] | None, sku_column: list[str], slots: list[int],
+    numbers: list[str], first_row: list[int],
+) -> None:
+    """An order is either product lines or a single amount row."""
+    amount_rows = [i for i, sku in enumerate(sku_column) if sku == GENERIC_SKU
+                   and not (skus is not None and skus[i])]
+    if not amount_rows:
+        return
+    line_slots = {slots[i] for i, sku in enumerate(sku_column) if sku and sku != GENERIC_SKU}
+    given: dict[int, int] = {}
+    for i in amount_rows:
+        slot = slots[i]
+        earlier = given.setdefault(slot, i)
+        if earlier != i:
+            ctx.row_error(i, _("duplicate: order %(number)s is already given in row %(row)d")
+                          % {"number": clip(numbers[i]),
+                             "row": ctx.table.row_numbers[earlier]})
+        elif slot in line_slots:
+            ctx.row_error(i, _("this order has product lines (row %(row)d); give either "
+                               "product lines or one amount row")
+                          % {"row": ctx.table.row_numbers[first_row[slot]]})
+
+
+def _fill(
+    result: OrdersPlan, good: list[int], slots: list[int], sku: list[str], quantity: list[int],
+    price: list[int | None], cost: list[int | None], first_row: list[int], numbers: list[str],
+    customers: list[int | None], dates: list[Any], channels: Sequence[Any] | None,
+    statuses: Sequence[Any] | None, notes: Sequence[Any] | None,
+) -> None:
+    if len(good) == len(slots):
+        result.line_slot, result.line_sku, result.line_quantity = slots, sku, quantity
+        result.line_price, result.line_cost = price, cost  # type: ignore[assignment]
+    else:
+        pick = partial(_pick, good)
+        result.line_slot, result.line_sku = pick(slots), pick(sku)
+        result.line_quantity, result.line_price = pick(quantity), pick(price)
+        result.line_cost = pick(cost)
+    result.numbers = _pick(first_row, numbers)
+    result.customers = _pick(first_row, customers)
+    result.dates = _pick(first_row, dates)
+    result.channels = _pick(first_row, channels) if channels else [None] * len(first_row)
+    result.statuses = _pick(first_row, statuses) if statuses else [None] * len(first_row)
+    result.notes = _pick(first_row, notes) if notes is not None else [None] * len(first_row)
+
+
+def _pick(indices: Iterable[Any], values: Sequence[Any] | Mapping[Any, Any]) -> list[Any]:
+    return list(map(values.__getitem__, indices))
 
 
 def _product_table(
@@ -242,7 +282,7 @@ def _product_table(
         Product.objects.all(), "sku", wanted, "sku", "id", "price", "unit_cost"
     ):
         products[sku] = (pk, int(price * 100), int(cost * 100))
-    if skus is None:
+    if skus is None or not (wanted - set(products) - {""}):
         return products
     for i, sku in enumerate(skus):
         if not sku or sku in products or sku in result.new_products or i in ctx.bad:
@@ -262,155 +302,213 @@ def _product_table(
     return products
 
 
-def _line_key(lines: list[Line], products: dict[str, tuple[int, int, int]], with_cost: bool
-              ) -> list[tuple[object, ...]]:
-    return sorted(
-        (products[sku][0], q, p, (products[sku][2] if c is None else c) if with_cost else 0)
-        for sku, q, p, c in lines
-    )
-
-
-def _match_existing(drafts: list[Draft], result: OrdersPlan, ctx: Context) -> None:
+def _match_existing(result: OrdersPlan, good_slots: list[int], ctx: Context) -> None:
     existing = {
         row[0]: row[1:]
         for row in lookup(
-            Order.objects.all(), "order_number", [d.number for d in drafts],
+            Order.objects.all(), "order_number", [result.numbers[s] for s in good_slots],
             "order_number", "id", "customer_id", "order_date", "channel", "status", "notes",
         )
     }
     if not existing:
-        result.create = drafts
-        result.counts.created = len(drafts)
+        result.create = good_slots
+        result.counts.created = len(good_slots)
         return
-    old_lines: dict[int, list[tuple[object, ...]]] = {}
+    with_cost = ctx.has("unit_cost")
+    old_lines: dict[int, list[tuple[int, int, int, int]]] = {}
     for order_id, product_id, q, p, c in lookup(
         OrderLine.objects.all(), "order_id", [v[0] for v in existing.values()],
         "order_id", "product_id", "quantity", "unit_price", "unit_cost",
     ):
         old_lines.setdefault(order_id, []).append(
-            (product_id, int(q * 100), int(p * 100), int(c * 100) if ctx.has("unit_cost") else 0)
+            (product_id, int(q * 100), int(p * 100), int(c * 100) if with_cost else 0)
         )
-    for draft in drafts:
-        found = existing.get(draft.number)
+    slot_of_existing = {
+        slot: existing[result.numbers[slot]] for slot in good_slots
+        if result.numbers[slot] in existing
+    }
+    new_lines: dict[int, list[tuple[int, int, int, int]]] = {}
+    products = result.products
+    for slot, sku, q, p, c in zip(result.line_slot, result.line_sku, result.line_quantity,
+                                  result.line_price, result.line_cost, strict=True):
+        if slot in slot_of_existing:
+            cost = (products[sku][2] if c is None else c) if with_cost else 0
+            new_lines.setdefault(slot, []).append((products[sku][0], q, p, cost))
+    for slot in good_slots:
+        found = slot_of_existing.get(slot)
         if found is None:
-            result.create.append(draft)
+            result.create.append(slot)
             continue
         order_id, customer_id, order_date, channel, status, notes = found
-        draft.existing_id = order_id
-        draft.channel = draft.channel or channel
-        draft.status = draft.status or status
-        draft.notes = notes if draft.notes is None else draft.notes
+        result.channels[slot] = result.channels[slot] or channel
+        result.statuses[slot] = result.statuses[slot] or status
+        if result.notes[slot] is None:
+            result.notes[slot] = notes
         same = (
-            (draft.customer_id, draft.order_date, draft.channel, draft.status, draft.notes)
+            (result.customers[slot], result.dates[slot], result.channels[slot],
+             result.statuses[slot], result.notes[slot])
             == (customer_id, order_date, channel, status, notes)
-            and _line_key(draft.lines, result.products, ctx.has("unit_cost"))
-            == sorted(old_lines.get(order_id, []))
+            and sorted(new_lines.get(slot, [])) == sorted(old_lines.get(order_id, []))
         )
         if same:
             result.counts.unchanged += 1
         else:
-            result.update.append(draft)
+            result.update[slot] = order_id
     result.counts.created = len(result.create)
     result.counts.updated = len(result.update)
 
 
-def _write(plan: OrdersPlan, ctx: Context) -> None:
+def _create_products(plan: OrdersPlan) -> dict[str, tuple[int, int, int]]:
     products = dict(plan.products)
-    if plan.new_products:
-        categories = {
-            c.name: c
-            for c in ProductCategory.objects.filter(
-                name__in={v[1] for v in plan.new_products.values()}
+    if not plan.new_products:
+        return products
+    names = {v[1] for v in plan.new_products.values()}
+    categories = {c.name: c for c in ProductCategory.objects.filter(name__in=names)}
+    created = []
+    for sku, (name, category_name, price, cost) in plan.new_products.items():
+        category = categories.get(category_name)
+        if category is None:
+            category = categories[category_name] = ProductCategory.objects.create(
+                name=category_name
             )
-        }
-        created = []
-        for sku, (name, category_name, price, cost) in plan.new_products.items():
-            category = categories.get(category_name)
-            if category is None:
-                category = categories[category_name] = ProductCategory.objects.create(
-                    name=category_name
-                )
-            is_generic = sku == GENERIC_SKU
-            created.append(
-                Product(
-                    sku=sku,
-                    name=name or _("Imported order amount (no product detail)"),
-                    category=category,
-                    price=Decimal(price) / 100,
-                    unit_cost=Decimal(cost) / 100,
-                    active=not is_generic,
-                )
+        created.append(
+            Product(
+                sku=sku,
+                name=name or _("Imported order amount (no product detail)"),
+                category=category,
+                price=Decimal(price) / 100,
+                unit_cost=Decimal(cost) / 100,
+                active=sku != GENERIC_SKU,
             )
-        for product in Product.objects.bulk_create(created):
-            products[product.sku] = (
-                product.pk, int(product.price * 100), int(product.unit_cost * 100)
+        )
+    Product.objects.bulk_create(created)
+    for sku, pk, price, cost in lookup(
+        Product.objects.all(), "sku", list(plan.new_products), "sku", "id", "price", "unit_cost"
+    ):
+        products[sku] = (pk, int(price * 100), int(cost * 100))
+    return products
+
+
+def _formatted(values: Sequence[int]) -> list[str]:
+    """Scaled integers as decimal text, each distinct value formatted once."""
+    text = {value: format_scaled(value) for value in set(values)}
+    return list(map(text.__getitem__, values))
+
+
+def _order_totals(
+    slots: Sequence[int], quantity: Sequence[int], price: Sequence[int], cost: Sequence[int],
+    orders: int,
+) -> tuple[list[int], list[int]]:
+    """Per order: Σ quantity × price and Σ quantity × cost, rounded half-even to cents."""
+    top = max(max(quantity, default=0), 1) * max(max(price, default=0), max(cost, default=0), 1)
+    if top * max(len(slots), 1) < 2**62:
+        slot_array = np.asarray(slots, dtype=np.int64)
+        q = np.asarray(quantity, dtype=np.int64)
+        sums = []
+        for values in (price, cost):
+            total = np.zeros(orders, dtype=np.int64)
+            np.add.at(total, slot_array, q * np.asarray(values, dtype=np.int64))
+            cents, remainder = np.divmod(total, 100)
+            cents += (remainder > 50) | ((remainder == 50) & (cents % 2 == 1))
+            sums.append(cents.tolist())
+        return sums[0], sums[1]
+    amount_sum, cost_sum = [0] * orders, [0] * orders  # huge values: exact Python integers
+    for slot, units, unit_price, unit_cost in zip(slots, quantity, price, cost, strict=True):
+        amount_sum[slot] += units * unit_price
+        cost_sum[slot] += units * unit_cost
+
+    def rounded(value: int) -> int:
+        whole, rest = divmod(value, 100)
+        return whole + (rest > 50 or (rest == 50 and whole % 2 == 1))
+
+    return [rounded(v) for v in amount_sum], [rounded(v) for v in cost_sum]
+
+
+def _write(plan: OrdersPlan, ctx: Context) -> None:
+    products = _create_products(plan)
+    orders = len(plan.numbers)
+    ctx.progress.stage(_("Writing"), len(plan.line_slot) + len(plan.create) + len(plan.update))
+    cost = plan.line_cost
+    if None in cost:
+        cost = [products[s][2] if c is None else c for s, c in zip(plan.line_sku, cost,
+                                                                    strict=True)]
+    filled_cost: list[int] = cost  # type: ignore[assignment]
+    amount_total, cost_total = _order_totals(
+        plan.line_slot, plan.line_quantity, plan.line_price, filled_cost, orders
+    )
+    order_id: list[int | None] = [None] * orders
+    for slot, pk in zip(plan.create, allocate_ids(Order, len(plan.create)), strict=True):
+        order_id[slot] = pk
+    for slot, pk in plan.update.items():
+        order_id[slot] = pk
+    lines: Sequence[int] = range(len(plan.line_slot))
+    if len(plan.create) + len(plan.update) < orders:
+        lines = [i for i, slot in enumerate(plan.line_slot) if order_id[slot] is not None]
+    line_count = len(lines)
+    bulk = (
+        not plan.update
+        and line_count >= BULK_LOAD_FROM
+        and line_count >= table_rows_estimate(OrderLine)
+    )
+    with bulk_load((Order, OrderLine), enabled=bulk):
+        if plan.create:
+            now = db_datetime(timezone.now())
+            created = plan.create
+            date_text = {d: str(d) for d in set(plan.dates)}
+            insert_columns(
+                Order,
+                ("id", "order_number", "customer_id", "order_date", "channel", "status",
+                 "total_amount", "total_cost", "notes", "created_at"),
+                [
+                    _pick(created, order_id),
+                    _pick(created, plan.numbers),
+                    _pick(created, plan.customers),
+                    [date_text[plan.dates[s]] for s in created],
+                    [plan.channels[s] or SalesChannel.WEB.value for s in created],
+                    [plan.statuses[s] or OrderStatus.DELIVERED.value for s in created],
+                    [format_scaled(amount_total[s]) for s in created],
+                    [format_scaled(cost_total[s]) for s in created],
+                    [plan.notes[s] or "" for s in created],
+                    [now] * len(created),
+                ],
+                text_columns=(1, 8),
+                progress=ctx.progress,
             )
-        if any(pk == 0 for pk, _p, _c in products.values()):
-            for sku, pk, price, cost in lookup(
-                Product.objects.all(), "sku", list(plan.new_products), "sku", "id", "price",
-                "unit_cost",
-            ):
-                products[sku] = (pk, int(price * 100), int(cost * 100))
-    now = db_datetime(timezone.now())
-    total_lines = sum(len(d.lines) for d in plan.create) + sum(len(d.lines) for d in plan.update)
-    ctx.progress.stage(_("Writing"), total_lines + len(plan.create) + len(plan.update))
+        if plan.update:
+            update_rows(
+                Order,
+                ("customer_id", "order_date", "channel", "status", "notes", "total_amount",
+                 "total_cost"),
+                [
+                    (plan.customers[s], str(plan.dates[s]), plan.channels[s], plan.statuses[s],
+                     plan.notes[s] or "", format_scaled(amount_total[s]),
+                     format_scaled(cost_total[s]), pk)
+                    for s, pk in plan.update.items()
+                ],
+            )
+            delete_where_in(OrderLine, "order_id", list(plan.update.values()))
+            ctx.progress.advance(len(plan.update))
+        product_id = {sku: value[0] for sku, value in products.items()}
+        slots = _pick(lines, plan.line_slot) if line_count < len(plan.line_slot) else (
+            plan.line_slot
+        )
+        order_customer = plan.customers
+        insert_columns(
+            OrderLine,
+            ("order_id", "customer_id", "product_id", "quantity", "unit_price", "unit_cost"),
+            [
+                _pick(slots, order_id),
+                _pick(slots, order_customer),
+                _pick(_sub(lines, plan.line_sku), product_id),
+                _formatted(_sub(lines, plan.line_quantity)),
+                _formatted(_sub(lines, plan.line_price)),
+                _formatted(_sub(lines, filled_cost)),
+            ],
+            progress=ctx.progress,
+        )
 
-    def totals(draft: Draft) -> tuple[str, str, list[tuple[int, str, str, str]]]:
-        amount = cost_sum = 0
-        rows: list[tuple[int, str, str, str]] = []
-        for sku, q, p, c in draft.lines:
-            pk, _price, product_cost = products[sku]
-            cost = product_cost if c is None else c
-            amount += q * p
-            cost_sum += q * cost
-            rows.append((pk, format_scaled(q), format_scaled(p), format_scaled(cost)))
-        return _round_total(amount), _round_total(cost_sum), rows
 
-    order_ids = allocate_ids(Order, len(plan.create))
-    order_rows: list[tuple[object, ...]] = []
-    line_rows: list[tuple[object, ...]] = []
-    for order_id, draft in zip(order_ids, plan.create, strict=True):
-        total, cost_text, lines = totals(draft)
-        order_rows.append((
-            order_id, draft.number, draft.customer_id, str(draft.order_date),
-            draft.channel or SalesChannel.WEB.value, draft.status or OrderStatus.DELIVERED.value,
-            total, cost_text, draft.notes or "", now,
-        ))
-        customer_id = draft.customer_id
-        line_rows.extend([(order_id, customer_id, *line) for line in lines])
-    insert_rows(
-        Order,
-        ("id", "order_number", "customer_id", "order_date", "channel", "status",
-         "total_amount", "total_cost", "notes", "created_at"),
-        order_rows,
-        text_columns=(1, 8),
-        progress=ctx.progress,
+def _sub(lines: Sequence[int], values: list[Any]) -> list[Any]:
+    return values if isinstance(lines, range) and len(lines) == len(values) else _pick(
+        lines, values
     )
-    updates = []
-    for draft in plan.update:
-        total, cost_text, lines = totals(draft)
-        assert draft.existing_id is not None
-        updates.append((draft.customer_id, str(draft.order_date), draft.channel, draft.status,
-                        draft.notes or "", total, cost_text, draft.existing_id))
-        line_rows.extend([(draft.existing_id, draft.customer_id, *line) for line in lines])
-    update_rows(
-        Order,
-        ("customer_id", "order_date", "channel", "status", "notes", "total_amount", "total_cost"),
-        updates,
-    )
-    delete_where_in(OrderLine, "order_id", [d.existing_id for d in plan.update])  # type: ignore[misc]
-    ctx.progress.advance(len(updates))
-    insert_rows(
-        OrderLine,
-        ("order_id", "customer_id", "product_id", "quantity", "unit_price", "unit_cost"),
-        line_rows,
-        progress=ctx.progress,
-    )
-
-
-def _round_total(value: int) -> str:
-    """A sum of quantity × price (scaled by 10,000) rounded half-even to cents, as text."""
-    cents, remainder = divmod(value, 100)
-    if remainder > 50 or (remainder == 50 and cents % 2 == 1):
-        cents += 1
-    return format_scaled(cents)

@@ -14,6 +14,7 @@ from relata.imports.headers import KINDS
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # a data command; `relata check` does those
     help = gettext_lazy(  # type: ignore[assignment]
         "Export customers, orders or contact moments to a CSV or XLSX file."
     )

@@ -40,6 +40,7 @@ class TqdmProgress(Progress):
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # a data command; `relata check` does those
     help = gettext_lazy(
         "Import customers, orders or contact moments from a CSV or XLSX file. Every row is "
         "checked first; nothing is written if a row is invalid, unless --skip-invalid."

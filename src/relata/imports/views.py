@@ -1,0 +1,281 @@
+"""Import and export pages: upload → preview (settings, columns, first rows, errors) →
+confirm → result; and export downloads. Thin: the work is in ``services`` and ``export``."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from relata.imports.export import export_csv, export_filename, export_headers, export_rows
+from relata.imports.export import export_xlsx as write_xlsx
+from relata.imports.forms import ImportOptionsForm, ImportUploadForm
+from relata.imports.headers import KINDS, ImportFileError
+from relata.imports.models import ImportBatch, ImportKind, ImportStatus
+from relata.imports.services import ImportOptions, ImportReport, import_run, rejects_bytes
+
+IMPORT_PERMISSIONS: dict[str, tuple[str, str]] = {
+    ImportKind.CUSTOMERS: ("customers.add_customer", "customers.change_customer"),
+    ImportKind.ORDERS: ("sales.add_order", "sales.change_order"),
+    ImportKind.CONTACTS: ("contacts.add_contactmoment", "contacts.change_contactmoment"),
+}
+EXPORT_PERMISSIONS: dict[str, str] = {
+    ImportKind.CUSTOMERS: "customers.view_customer",
+    ImportKind.ORDERS: "sales.view_order",
+    ImportKind.CONTACTS: "contacts.view_contactmoment",
+}
+STORED_ERRORS = 1000
+
+
+def can_import(user: object, kind: str) -> bool:
+    return bool(
+        user.has_perm("imports.add_importbatch")  # type: ignore[attr-defined]
+        and user.has_perms(IMPORT_PERMISSIONS[kind])  # type: ignore[attr-defined]
+    )
+
+
+def _importable(request: HttpRequest) -> list[tuple[str, str]]:
+    return [(k, str(label)) for k, label in ImportKind.choices if can_import(request.user, k)]
+
+
+def _batches(request: HttpRequest) -> QuerySet[ImportBatch]:
+    batches = ImportBatch.objects.all()
+    if not request.user.is_superuser:
+        batches = batches.filter(created_by=request.user)  # type: ignore[misc]
+    return batches
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    kinds = _importable(request)
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES, kinds=kinds)
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            if not can_import(request.user, kind):
+                raise PermissionDenied
+            upload = form.cleaned_data["file"]
+            options = form.import_options()
+            batch = ImportBatch(
+                kind=kind,
+                original_name=upload.name[:255],
+                size=upload.size,
+                options=options.as_dict(),
+                created_by=request.user,  # type: ignore[misc]
+            )
+            batch.file.save(upload.name, upload, save=False)
+            _analyse(batch, options)
+            return redirect("imports:preview", pk=batch.pk)
+    else:
+        form = ImportUploadForm(kinds=kinds)
+    exports = [
+        (kind, label) for kind, label in ImportKind.choices
+        if request.user.has_perm(EXPORT_PERMISSIONS[kind])
+    ]
+    return render(
+        request,
+        "imports/start.html",
+        {
+            "form": form,
+            "can_import": bool(kinds),
+            "exports": exports,
+            "semicolon": (get_language() or "en").startswith("nl"),
+            "batches": _batches(request)[:10],
+        },
+    )
+
+
+def _read(batch: ImportBatch) -> bytes:
+    with batch.file.open("rb") as stream:
+        data: bytes = stream.read()
+    return data
+
+
+def _store(batch: ImportBatch, report: ImportReport) -> None:
+    batch.detected = {
+        "settings": [list(row) for row in report.settings.describe()],
+        **report.settings.as_dict(),
+    }
+    batch.columns = {"recognised": report.mapping.recognised(), "unknown": report.mapping.unknown}
+    batch.preview = {"headers": report.mapping.headers, "rows": report.preview}
+    batch.errors = [[e.row, e.column, e.reason] for e in report.errors[:STORED_ERRORS]]
+    batch.row_count = report.rows
+    batch.error_count = len(report.errors)
+    counts = report.counts
+    batch.created_count = counts.created
+    batch.updated_count = counts.updated
+    batch.unchanged_count = counts.unchanged
+    batch.rejected_count = counts.rejected
+    batch.message = ""
+
+
+def _analyse(batch: ImportBatch, options: ImportOptions) -> None:
+    """Validate the stored file without writing; keep what the preview shows."""
+    options.dry_run = True
+    try:
+        report = import_run(batch.kind, _read(batch), batch.original_name, options,
+                            user=batch.created_by)
+    except ImportFileError as exc:
+        batch.status = ImportStatus.FAILED
+        batch.message = exc.message
+        batch.errors = []
+        batch.error_count = 0
+    else:
+        batch.status = ImportStatus.CHECKED
+        _store(batch, report)
+    batch.save()
+
+
+def _own_batch(request: HttpRequest, pk: int) -> ImportBatch:
+    batch = get_object_or_404(_batches(request), pk=pk)
+    if not can_import(request.user, batch.kind):
+        raise PermissionDenied
+    return batch
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _own_batch(request, pk)
+    form = ImportOptionsForm(initial=ImportOptionsForm.initial_from(batch.options))
+    return render(request, "imports/preview.html", {"batch": batch, "form": form})
+
+
+@login_required
+@require_POST
+def recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _own_batch(request, pk)
+    if batch.status == ImportStatus.IMPORTED:
+        messages.info(request, _("This file has been imported already."))
+        return redirect("imports:preview", pk=batch.pk)
+    form = ImportOptionsForm(request.POST)
+    if not form.is_valid():
+        return render(request, "imports/preview.html", {"batch": batch, "form": form})
+    options = form.import_options()
+    batch.options = options.as_dict()
+    _analyse(batch, options)
+    return redirect("imports:preview", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _own_batch(request, pk)
+    if batch.status != ImportStatus.CHECKED:
+        messages.error(request, _("This file cannot be imported (again)."))
+        return redirect("imports:preview", pk=batch.pk)
+    skip_invalid = request.POST.get("skip_invalid") == "on"
+    if batch.error_count and not skip_invalid:
+        messages.error(request, _("The file has invalid rows. Correct them, or tick “Skip "
+                                  "invalid rows” to import only the valid ones."))
+        return redirect("imports:preview", pk=batch.pk)
+    options = ImportOptions.from_dict(batch.options)
+    options.skip_invalid = skip_invalid
+    try:
+        report = import_run(batch.kind, _read(batch), batch.original_name, options,
+                            user=request.user)
+    except ImportFileError as exc:
+        messages.error(request, exc.message)
+        return redirect("imports:preview", pk=batch.pk)
+    _store(batch, report)
+    if report.written:
+        batch.status = ImportStatus.IMPORTED
+        batch.finished_at = timezone.now()
+        messages.success(request, _("The file has been imported."))
+    else:
+        messages.error(request, _("New invalid rows were found; nothing was imported."))
+    batch.save()
+    return redirect("imports:preview", pk=batch.pk)
+
+
+@login_required
+@require_GET
+def rejects(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _own_batch(request, pk)
+    options = ImportOptions.from_dict(batch.options)
+    options.dry_run = True
+    try:
+        report = import_run(batch.kind, _read(batch), batch.original_name, options)
+    except ImportFileError as exc:
+        messages.error(request, exc.message)
+        return redirect("imports:preview", pk=batch.pk)
+    response = HttpResponse(rejects_bytes(report.context), content_type="text/csv")
+    stem = batch.original_name.rsplit(".", 1)[0]
+    response["Content-Disposition"] = f'attachment; filename="{stem}.rejects.csv"'
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponseBase:
+    if kind not in KINDS or file_format not in ("csv", "xlsx"):
+        raise Http404
+    if not request.user.has_perm(EXPORT_PERMISSIONS[kind]):
+        raise PermissionDenied
+    language = "nl" if (get_language() or "en").startswith("nl") else "en"
+    filename = export_filename(kind, file_format)
+    if file_format == "xlsx":
+        spool = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
+        write_xlsx(spool, kind, language=language)
+        spool.seek(0)
+        return FileResponse(
+            spool,
+            as_attachment=True,
+            filename=filename,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    delimiter = {"semicolon": ";", "comma": ",", "tab": "\t"}.get(
+        request.GET.get("delimiter", ""), ";" if language == "nl" else ","
+    )
+
+    def stream() -> Iterator[str]:
+        yield "\ufeff"
+        writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator="\r\n")
+        yield writer.writerow(export_headers(kind, language))
+        lines: list[str] = []
+        sink = _Lines(lines)
+        rows = export_rows(kind)
+        while True:
+            chunk = [row for _i, row in zip(range(2000), rows, strict=False)]
+            if not chunk:
+                break
+            export_csv(sink, kind, delimiter=delimiter, language=language,  # type: ignore[arg-type]
+                       rows=iter(chunk), header=False)
+            yield "".join(lines)
+            lines.clear()
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class _Lines:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def write(self, value: str) -> int:
+        self.lines.append(value)
+        return len(value)
