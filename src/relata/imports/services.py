@@ -8,6 +8,7 @@ counts without writing.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -185,6 +186,26 @@ def import_run(
 ) -> ImportReport:
     """Validate the whole file, then write it (unless a dry run, or invalid rows without
     ``skip_invalid``). Raises :class:`ImportFileError` when the file cannot be read at all."""
+    # Millions of small lists and strings: the cyclic garbage collector would rescan them
+    # over and over (it roughly doubles the run time) while none of them form cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _import_run(kind, data, filename, options, progress=progress, user=user)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import_run(
+    kind: str,
+    data: bytes,
+    filename: str,
+    options: ImportOptions,
+    *,
+    progress: Progress | None,
+    user: Any,
+) -> ImportReport:
     ctx = import_prepare(kind, data, filename, options, progress=progress, user=user)
     try:
         plan: Plan = PLANNERS[kind](ctx)

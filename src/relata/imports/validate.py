@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -77,6 +76,7 @@ class Context:
         self.progress = progress or Progress()
         self.user = user
         self.errors: list[RowError] = []
+        self._columns: list[tuple[str, ...]] | None = None
         self.bad: set[int] = set()
         for index, reason in table.ragged:
             self.row_error(index, reason)
@@ -105,7 +105,10 @@ class Context:
         """The column's cells as read, with cells over MAX_CELL_CHARS reported and emptied."""
         if field_name not in self.mapping.columns:
             return None
-        values = list(map(itemgetter(self.mapping.columns[field_name]), self.table.rows))
+        if self._columns is None:
+            # Transpose once: one pass over the rows for all columns.
+            self._columns = list(zip(*self.table.rows, strict=True))
+        values = list(self._columns[self.mapping.columns[field_name]])
         if values and max(map(len, values)) > MAX_CELL_CHARS:
             for i, value in enumerate(values):
                 if len(value) > MAX_CELL_CHARS:

@@ -26,9 +26,11 @@ def resolve_customers(
     if numbers is not None:
         by_number = dict(lookup(Customer.objects.all(), "customer_number", numbers,
                                 "customer_number", "id"))
-        ids: list[int | None] = [by_number.get(n) if n else None for n in numbers]
+        ids: list[int | None] = list(map(by_number.get, numbers))
     else:
         ids = [None] * size
+    if None not in ids:
+        return ids
     by_email: dict[str, int] = {}
     if emails is not None:
         lowered = {e.lower() for e in emails if e}

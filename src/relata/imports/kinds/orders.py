@@ -121,15 +121,22 @@ def plan(ctx: Context) -> OrdersPlan:
     customer_column = "customer_number" if customer_numbers is not None else "customer_email"
 
     # Orders: a slot per distinct order number, in order of first appearance.
-    slot_of: dict[str, int] = {}
-    slots = [slot_of.setdefault(number, len(slot_of)) for number in numbers]
+    slot_of = {number: slot for slot, number in enumerate(dict.fromkeys(numbers))}
+    slots = list(map(slot_of.__getitem__, numbers))
     first_row = np.unique(np.asarray(slots, dtype=np.int64), return_index=True)[1].tolist()
-    heads: list[tuple[object, ...]] = list(zip(
-        customer_ids, dates, channels or nothing, statuses or nothing, notes or nothing,
-        strict=True,
-    ))
-    if len(set(zip(slots, heads, strict=True))) != len(slot_of):
-        _report_conflicts(ctx, slots, heads, first_row, customer_column)
+    # Rows of one order must agree: per column, the value each order number maps to (the
+    # last one seen) must be every row's value — checked without a loop in Python.
+    head_columns = [column for column in (customer_ids, dates, channels, statuses, notes)
+                    if column is not None]
+    for column in head_columns:
+        last = dict(zip(numbers, column, strict=True))
+        if list(map(last.__getitem__, numbers)) != column:
+            heads: list[tuple[object, ...]] = list(zip(
+                customer_ids, dates, channels or nothing, statuses or nothing,
+                notes or nothing, strict=True,
+            ))
+            _report_conflicts(ctx, slots, heads, first_row, customer_column)
+            break
 
     # Lines and amount rows.
     sku_column: list[str] = list(skus) if skus is not None else [""] * size
@@ -157,8 +164,13 @@ def plan(ctx: Context) -> OrdersPlan:
                 ctx.error(i, "sku" if skus is not None else "amount",
                           _("give a product code (SKU) or an amount"))
         _check_amount_rows(ctx, skus, sku_column, slots, numbers, first_row)
-    keys = list(zip(slots, sku_column, quantity, price, cost, strict=True))
-    if len(set(keys)) != size:
+    # Two identical lines need the same order and product: look for those first, in NumPy.
+    sku_ids = {sku: number for number, sku in enumerate(dict.fromkeys(sku_column))}
+    pairs = np.asarray(slots, dtype=np.int64) * len(sku_ids) + np.fromiter(
+        map(sku_ids.__getitem__, sku_column), dtype=np.int64, count=size
+    )
+    if len(np.unique(pairs)) != size:
+        keys = list(zip(slots, sku_column, quantity, price, cost, strict=True))
         seen: dict[tuple[object, ...], int] = {}
         for i, key in enumerate(keys):
             earlier = seen.setdefault(key, i)
@@ -183,7 +195,9 @@ def plan(ctx: Context) -> OrdersPlan:
         good = list(range(size))
         good_slots = list(range(len(slot_of)))
 
-    if GENERIC_SKU not in products and GENERIC_SKU in set(sku_column[i] for i in good):
+    if GENERIC_SKU not in products and GENERIC_SKU in sku_column and any(
+        sku_column[i] == GENERIC_SKU for i in good
+    ):
         result.new_products[GENERIC_SKU] = ("", GENERIC_CATEGORY, 0, 0)
         products[GENERIC_SKU] = (0, 0, 0)
     result.products = products
@@ -309,7 +323,7 @@ def _match_existing(result: OrdersPlan, good_slots: list[int], ctx: Context) -> 
             Order.objects.all(), "order_number", [result.numbers[s] for s in good_slots],
             "order_number", "id", "customer_id", "order_date", "channel", "status", "notes",
         )
-    }
+    } if Order.objects.exists() else {}
     if not existing:
         result.create = good_slots
         result.counts.created = len(good_slots)
@@ -466,8 +480,8 @@ def _write(plan: OrdersPlan, ctx: Context) -> None:
                     [date_text[plan.dates[s]] for s in created],
                     [plan.channels[s] or SalesChannel.WEB.value for s in created],
                     [plan.statuses[s] or OrderStatus.DELIVERED.value for s in created],
-                    [format_scaled(amount_total[s]) for s in created],
-                    [format_scaled(cost_total[s]) for s in created],
+                    [f"{amount_total[s] // 100}.{amount_total[s] % 100:02d}" for s in created],
+                    [f"{cost_total[s] // 100}.{cost_total[s] % 100:02d}" for s in created],
                     [plan.notes[s] or "" for s in created],
                     [now] * len(created),
                 ],

@@ -1,0 +1,171 @@
+"""Errors, input checks and the optimiser shared by the probabilistic CLV models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import minimize
+
+FloatArray = NDArray[np.float64]
+
+#: Search box for every log-parameter: parameters live in [e^-20, e^20].
+LOG_BOUND = 20.0
+
+
+class ClvInputError(ValueError):
+    """Inputs that no CLV model can use (NaN, negative counts, t_x > T, ...)."""
+
+
+class FitError(ValueError):
+    """The data cannot identify the model's parameters (explained in the message)."""
+
+
+def as_float_array(values: ArrayLike, name: str) -> FloatArray:
+    """A one-dimensional float64 array of finite values, or :class:`ClvInputError`."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 0:
+        array = array.reshape(1)
+    if array.ndim != 1:
+        raise ClvInputError(f"{name} must be one-dimensional")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        raise ClvInputError(
+            f"{name} holds {int(bad.sum())} NaN or infinite value(s), first at index "
+            f"{int(np.flatnonzero(bad)[0])}"
+        )
+    return array
+
+
+def check_rfm(
+    x: ArrayLike, t_x: ArrayLike, big_t: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Validate ``(x, t_x, T)`` triples: x a whole number >= 0, 0 <= t_x <= T, t_x = 0 if x = 0.
+
+    Arrays are broadcast against each other. Violations raise :class:`ClvInputError` naming the
+    count and the first offending index.
+    """
+    xa, ta, ba = np.broadcast_arrays(
+        np.asarray(x, dtype=np.float64),
+        np.asarray(t_x, dtype=np.float64),
+        np.asarray(big_t, dtype=np.float64),
+    )
+    xa, ta, ba = (np.ascontiguousarray(a).reshape(-1) for a in (xa, ta, ba))
+    for name, array in (("x", xa), ("t_x", ta), ("T", ba)):
+        as_float_array(array, name)
+    checks = (
+        ((xa < 0) | (xa != np.round(xa)), "x must be a whole number of repeat transactions >= 0"),
+        (ta < 0, "t_x must be >= 0"),
+        (ta > ba * (1 + 1e-12) + 1e-12, "t_x must not exceed T"),
+        ((xa == 0) & (ta != 0), "t_x must be 0 for a customer without repeat transactions"),
+    )
+    for bad, message in checks:
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise ClvInputError(f"{message}: {int(bad.sum())} row(s), first at index {first}")
+    return xa, np.minimum(ta, ba), ba
+
+
+def check_weights(weights: ArrayLike | None, n: int) -> FloatArray:
+    """Non-negative finite weights of length ``n`` (ones when ``None``)."""
+    if weights is None:
+        return np.ones(n, dtype=np.float64)
+    w = as_float_array(weights, "weights")
+    if w.shape != (n,):
+        raise ClvInputError(f"weights must have one value per row ({n}), got {w.shape[0]}")
+    if (w < 0).any():
+        raise ClvInputError("weights must be >= 0")
+    return w
+
+
+@dataclass(frozen=True)
+class Optimum:
+    """Result of :func:`maximise_log_likelihood` (parameters on their natural scale)."""
+
+    params: FloatArray
+    mean_log_likelihood: float
+    iterations: int
+    converged: bool
+    message: str
+    at_bound: tuple[int, ...]
+
+
+def maximise_log_likelihood(
+    neg_mean_ll_and_grad: Callable[[FloatArray], tuple[float, FloatArray]],
+    start: FloatArray,
+) -> Optimum:
+    """Maximise a mean log-likelihood over log-parameters with L-BFGS-B and analytic gradients.
+
+    ``neg_mean_ll_and_grad`` takes log-parameters and returns the negative mean log-likelihood
+    and its gradient with respect to the log-parameters.
+    """
+    log_start = np.clip(np.log(start), -LOG_BOUND + 1, LOG_BOUND - 1)
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * log_start.size
+    result = minimize(
+        neg_mean_ll_and_grad,
+        log_start,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
+    )
+    theta = np.asarray(result.x, dtype=np.float64)
+    value = float(result.fun)
+    if not np.isfinite(value) or not np.isfinite(theta).all():
+        raise FitError("the optimiser left the region where the likelihood is finite")
+    at_bound = tuple(int(i) for i in np.flatnonzero(np.abs(theta) >= LOG_BOUND - 1e-6))
+    return Optimum(
+        params=np.exp(theta),
+        mean_log_likelihood=-value,
+        iterations=int(result.nit),
+        converged=bool(result.success),
+        message=str(result.message),
+        at_bound=at_bound,
+    )
+
+
+def compress_rows(
+    columns: tuple[FloatArray, ...], weights: FloatArray
+) -> tuple[tuple[FloatArray, ...], FloatArray]:
+    """Collapse identical rows of ``columns`` into one row carrying the summed weight.
+
+    Rows with zero weight are dropped. Concatenating compressed partitions and compressing
+    again gives the same result as compressing everything at once (weights add up).
+    """
+    keep = weights > 0
+    if not keep.all():
+        columns = tuple(c[keep] for c in columns)
+        weights = weights[keep]
+    if weights.size == 0:
+        return columns, weights
+    order = np.lexsort(columns[::-1])
+    sorted_columns = tuple(c[order] for c in columns)
+    change = np.zeros(weights.size, dtype=bool)
+    change[0] = True
+    for c in sorted_columns:
+        change[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(change)
+    summed = np.add.reduceat(weights[order], starts)
+    return tuple(c[starts] for c in sorted_columns), summed
+
+
+def unique_rows(
+    columns: tuple[FloatArray, ...],
+) -> tuple[tuple[FloatArray, ...], NDArray[np.intp]]:
+    """Distinct rows of ``columns`` and, per input row, the index of its distinct row."""
+    n = columns[0].size
+    if n == 0:
+        return columns, np.zeros(0, dtype=np.intp)
+    order = np.lexsort(columns[::-1])
+    sorted_columns = tuple(c[order] for c in columns)
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for c in sorted_columns:
+        change[1:] |= c[1:] != c[:-1]
+    group = np.cumsum(change) - 1
+    inverse = np.empty(n, dtype=np.intp)
+    inverse[order] = group
+    starts = np.flatnonzero(change)
+    return tuple(c[starts] for c in sorted_columns), inverse
