@@ -73,8 +73,8 @@ def write_csv(path: Path, rows: int, customers: int, products: int, seed: int) -
             written += count
 
 
-def run(cmd: list[str], env: dict[str, str], capture: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(cmd, env=env, capture_output=capture, text=True, check=False)  # noqa: S603
+def run(cmd: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"failed: {' '.join(cmd)}")

@@ -162,3 +162,48 @@ def test_unknown_customer_is_a_row_error(
     result = run_import("orders", write_file("g.csv", text))
     assert not result.ok
     assert "row 2, column “Klantnummer”: no customer has the number “K999”" in result.err
+
+
+def test_large_import_uses_bulk_load_and_keeps_the_schema(
+    write_file: Callable[..., Path], run_import: Callable[..., Run],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given more orders than the id range threshold, and bulk loading switched on
+    from django.db import connection
+
+    from relata.imports.kinds import orders
+
+    monkeypatch.setattr(orders, "BULK_LOAD_FROM", 1)
+    schema = _schema(connection)
+    lines = "".join(f"H{n};K001;2024-01-02;COF;{n % 5 + 1}\n" for n in range(1200))
+    path = write_file("h.csv", "Ordernummer;Klantnummer;Datum;SKU;Aantal\n" + lines)
+    # when
+    result = run_import("orders", path)
+    # then all is written, the ids are consecutive, and indexes and foreign keys are back
+    assert result.ok, result.err
+    assert Order.objects.count() == 1200
+    ids = sorted(Order.objects.values_list("id", flat=True))
+    assert ids == list(range(ids[0], ids[0] + 1200))
+    assert OrderLine.objects.filter(order__order_number="H7").get().quantity == 3
+    assert _schema(connection) == schema
+    # and a normal insert afterwards gets a fresh id from the sequence
+    from relata.sales.services import order_create
+
+    product = Product.objects.get(sku="COF")
+    extra = order_create(customer=Order.objects.first().customer, lines=[],  # type: ignore[union-attr]
+                         order_number="AFTER")
+    assert extra.pk > ids[-1]
+    assert product.pk
+
+
+def _schema(connection: object) -> object:
+    if connection.vendor != "postgresql":  # type: ignore[attr-defined]
+        return None
+    with connection.cursor() as cursor:  # type: ignore[attr-defined]
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid IN ('sales_order'::regclass, 'sales_orderline'::regclass)"
+            " UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes"
+            " WHERE tablename IN ('sales_order', 'sales_orderline') ORDER BY 1, 2"
+        )
+        return cursor.fetchall()

@@ -175,3 +175,32 @@ def test_map_to_an_unknown_field_is_a_clear_error() -> None:
 def test_missing_required_column_names_it() -> None:
     with pytest.raises(ImportFileError, match="Order number"):
         map_headers("orders", ["Klantnummer", "Datum", "Bedrag"], {})
+
+
+def test_fast_split_matches_the_csv_module_and_catches_balanced_ragged_rows() -> None:
+    # given a regular file, and one where a short and a long line balance each other
+    regular = "A;B;C\n1;2;3\n4;;6\n;8;9\n"
+    balanced = "A;B;C\n1;2\n4;5;6;7\n"
+    # when
+    table = read_table(regular.encode(), "r.csv", ReadOptions())
+    ragged = read_table(balanced.encode(), "b.csv", ReadOptions())
+    # then
+    assert table.rows == [["1", "2", "3"], ["4", "", "6"], ["", "8", "9"]]
+    assert table.columns[1] == ["2", "", "8"]
+    assert [reason for _i, reason in ragged.ragged] == [
+        "the row has 2 cells, the header has 3",
+        "the row has 4 cells, the header has 3",
+    ]
+
+
+def test_numeric_column_fast_path_equals_cell_parsing() -> None:
+    # given many distinct plain numbers
+    from relata.imports.validate import money_parser
+
+    values = [f"{n},{n % 100:02d}" for n in range(5000)]
+    parser = money_parser(COMMA, digits=12)
+    # when
+    fast = parser.column(values)  # type: ignore[attr-defined]
+    # then
+    assert fast == [parser(v)[0] for v in values]
+    assert parser.column([*values, "-1"]) is None  # type: ignore[attr-defined]

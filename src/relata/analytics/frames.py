@@ -53,14 +53,36 @@ def to_day_numbers(values: NDArray[Any]) -> IntArray:
     Numeric values are taken as days since an arbitrary origin and floored to whole days.
     """
     if np.issubdtype(values.dtype, np.datetime64):
-        days = values.astype("datetime64[D]")
+        days = values.astype("datetime64[D]", copy=False)
         if np.isnat(days).any():
             raise FrameError("transaction dates contain missing values (NaT)")
-        return days.astype(np.int64)
+        return days.view(np.int64)
     numeric = np.asarray(values, dtype=np.float64)
     if not np.isfinite(numeric).all():
         raise FrameError("transaction times contain NaN or infinite values")
     return np.floor(numeric).astype(np.int64)
+
+
+def sort_int_keys(key: IntArray) -> tuple[IntArray, IntArray]:
+    """``(np.sort(key), order)`` for non-negative int64 keys, where ``key[order]`` is sorted.
+
+    When the key and the row index fit together in 63 bits, the index is packed into the low
+    bits and a plain ``np.sort`` is used: it is SIMD-accelerated and about ten times faster
+    than ``np.argsort``, which matters on millions of transactions.
+    """
+    n = key.size
+    if n == 0:
+        return key, np.zeros(0, dtype=np.int64)
+    index_bits = max(1, int(n - 1).bit_length())
+    if int(key.min()) >= 0 and int(key.max()) < (1 << (62 - index_bits)):
+        packed = key << index_bits
+        packed |= np.arange(n, dtype=np.int64)
+        packed.sort()
+        sorted_key = packed >> index_bits
+        packed &= (1 << index_bits) - 1  # the packed array becomes the order, in place
+        return sorted_key, packed
+    order = np.argsort(key).astype(np.int64)
+    return key[order], order
 
 
 @dataclass(frozen=True)
@@ -162,19 +184,30 @@ def summarise(
     span = int(days.max()) - day0 + 1
     cmin = int(customer.min())
     if (int(customer.max()) - cmin + 1) * span < np.iinfo(np.int64).max // 2:
-        key = (customer - cmin) * span + (days - day0)
-        order = np.argsort(key)
-        key = key[order]
+        key = customer - cmin
+        key *= span
+        key += days
+        key -= day0
+        key, order = sort_int_keys(key)
         # Merge same-day transactions: a new (customer, day) starts where the key changes.
-        starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+        change = np.empty(key.size, dtype=bool)
+        change[0] = True
+        np.not_equal(key[1:], key[:-1], out=change[1:])
+        starts = np.flatnonzero(change)
+        del change
+        day_key = key[starts]
+        del key
+        day_customer = day_key // span + cmin
+        day_day = day_key % span + day0
+        del day_key
     else:  # pragma: no cover - only for astronomically sparse codes
         order = np.lexsort((days, customer))
         c_sorted, d_sorted = customer[order], days[order]
         change = (c_sorted[1:] != c_sorted[:-1]) | (d_sorted[1:] != d_sorted[:-1])
         starts = np.flatnonzero(np.concatenate(([True], change)))
-    day_customer = customer[order][starts]
-    day_day = days[order][starts]
+        day_customer, day_day = c_sorted[starts], d_sorted[starts]
     day_amount = np.add.reduceat(amount[order], starts)
+    del order, starts
 
     # Per customer: the first row of each run of equal customer codes.
     first = np.flatnonzero(np.concatenate(([True], day_customer[1:] != day_customer[:-1])))

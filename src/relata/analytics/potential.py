@@ -43,6 +43,7 @@ from relata.analytics._checks import (
 __all__ = [
     "GRID_LABELS",
     "METHOD_LABELS",
+    "RATIO_CAP",
     "GridDecision",
     "PotentialMethod",
     "PotentialResult",
@@ -125,16 +126,22 @@ def share_of_wallet(own_spend: npt.ArrayLike, category_spend: npt.ArrayLike) -> 
     same_length(own_spend=own, category_spend=raw)
     known = np.isfinite(raw) & (raw > 0)
     share = np.zeros(own.size)
-    np.divide(own, raw, out=share, where=known)
+    with np.errstate(over="ignore"):  # a tiny wallet gives +inf, clipped to 1 below
+        np.divide(own, raw, out=share, where=known)
     return ShareOfWallet(np.clip(share, 0.0, 1.0), known)
 
 
+#: Upper bound of ``growth_ratio`` (a near-zero current value would otherwise give infinity).
+RATIO_CAP = 1e9
+
+
 def growth_ratio(current: FloatArray, potential: FloatArray) -> tuple[FloatArray, BoolArray]:
-    """potential ÷ current where current > 0 (else 0), and that mask."""
+    """potential ÷ current where current > 0 (else 0, capped at ``RATIO_CAP``), and that mask."""
     known = current > 0
     ratio = np.zeros(current.size)
-    np.divide(potential, current, out=ratio, where=known)
-    return ratio, known
+    with np.errstate(over="ignore"):
+        np.divide(potential, current, out=ratio, where=known)
+    return np.minimum(ratio, RATIO_CAP), known
 
 
 def potential_compute(

@@ -23,6 +23,7 @@ line 1) is given as well — exact unless quoted cells span several lines.
 
 from __future__ import annotations
 
+import csv
 import gzip
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,11 +54,18 @@ class TransactionsFileError(ValueError):
 
 @dataclass(frozen=True)
 class TransactionsFile:
-    """What was read: the transactions and how many data rows the file held."""
+    """What was read: the transactions, how many data rows the file held, and the customer
+    ids as an Arrow array (``customer_ids[code]``) — kept in Arrow rather than as a NumPy
+    object array, which would cost ~60 bytes per customer; see :meth:`labels_for`."""
 
     transactions: Transactions
     rows: int
     path: Path
+    customer_ids: pa.Array
+
+    def labels_for(self, codes: NDArray[np.int64]) -> pa.Array:
+        """The customer ids of the given codes (for output files)."""
+        return self.customer_ids.take(pa.array(codes))
 
 
 def read_transactions(
@@ -85,29 +93,46 @@ def read_transactions(
         raise TransactionsFileError(f"{file}: the file holds no transactions (only a header)")
     line_offset = None if is_parquet else 1
 
+    rows = table.num_rows
     problems: list[str] = []
     customer = labels = days = amount = None
+    # Convert one column at a time and drop it from the table, so its text is freed early.
     try:
         customer, labels = _customer_codes(table.column(customer_col), customer_col, line_offset)
     except TransactionsFileError as exc:
         problems.append(str(exc))
+    table = table.drop_columns([customer_col])
+    _release_memory()
     try:
         days = _day_numbers(table.column(date_col), date_col, line_offset)
     except TransactionsFileError as exc:
         problems.append(str(exc))
+    table = table.drop_columns([date_col])
+    _release_memory()
     try:
         amount = _amounts(table.column(amount_col), amount_col, line_offset)
     except TransactionsFileError as exc:
         problems.append(str(exc))
-    if problems or customer is None or days is None or amount is None:
+    del table
+    _release_memory()
+    if problems or customer is None or labels is None or days is None or amount is None:
         raise TransactionsFileError(f"{file}: " + "\n".join(problems))
     transactions = Transactions(
         customer=customer,
-        t=days.astype("datetime64[D]"),
+        t=days.view("datetime64[D]"),
         amount=amount,
-        labels=labels,
     )
-    return TransactionsFile(transactions=transactions, rows=table.num_rows, path=file)
+    return TransactionsFile(transactions=transactions, rows=rows, path=file, customer_ids=labels)
+
+
+def _release_memory() -> None:
+    """Hand memory Arrow has freed back to the operating system.
+
+    Arrow's allocator keeps freed blocks for reuse, but the NumPy arrays built next come from
+    the C allocator and cannot reuse them: without this the peak memory of a run would carry
+    the whole CSV parse.
+    """
+    pa.default_memory_pool().release_unused()
 
 
 def _header_line(file: Path) -> str:
@@ -144,17 +169,11 @@ def _read_csv(file: Path, columns: list[str], delimiter: str | None) -> pa.Table
     if not header.strip():
         raise TransactionsFileError(f"{file}: the file is empty")
     delim = delimiter or _detect_delimiter(header)
-    try:
-        header_names = pa_csv.read_csv(
-            pa.py_buffer(header.encode()), parse_options=pa_csv.ParseOptions(delimiter=delim)
-        ).column_names
-    except pa.ArrowInvalid:
-        header_names = header.split(delim)
+    header_names = next(csv.reader([header], delimiter=delim), [])
     _missing_columns(columns, header_names, file)
     try:
         return pa_csv.read_csv(
             file,
-            read_options=pa_csv.ReadOptions(block_size=1 << 24),
             parse_options=pa_csv.ParseOptions(delimiter=delim),
             convert_options=pa_csv.ConvertOptions(
                 include_columns=columns,
@@ -197,7 +216,7 @@ def _blank(values: pa.ChunkedArray) -> NDArray[np.bool_]:
 
 def _customer_codes(
     values: pa.ChunkedArray, name: str, line_offset: int | None
-) -> tuple[NDArray[np.int64], NDArray[Any]]:
+) -> tuple[NDArray[np.int64], pa.Array]:
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         values = pc.utf8_trim_whitespace(values)
     blank = _blank(values)
@@ -208,8 +227,7 @@ def _customer_codes(
         )
     encoded = pc.dictionary_encode(values.combine_chunks())
     codes = np.asarray(encoded.indices, dtype=np.int64)
-    labels = encoded.dictionary.to_numpy(zero_copy_only=False)
-    return codes, labels
+    return codes, encoded.dictionary
 
 
 def _day_numbers(values: pa.ChunkedArray, name: str, line_offset: int | None) -> NDArray[np.int64]:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "relata.contacts",
     "relata.imports",
     "relata.api",
+    "relata.scoring",
     "relata.demo",
 ]
 

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OrderBy,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Concat
 
 from relata.customers.models import (
     Consent,
@@ -15,6 +27,7 @@ from relata.customers.models import (
     normalise_phone,
     normalise_postcode,
 )
+from relata.web.pagination import estimated_rows
 
 SORTABLE = {
     "name": ("display_name_sort", "id"),
@@ -57,7 +70,64 @@ def customer_search(
         customers = customers.filter(city__iexact=city)
     if owner_id is not None:
         customers = customers.filter(account_owner_id=owner_id)
-    return customers.order_by(*SORTABLE.get(sort, SORTABLE["name"]))
+    fields = SORTABLE.get(sort, SORTABLE["name"])
+    terms = query.lower().split()[:6]
+    if terms and _sort_matches(customers, terms, fields[0].removeprefix("-")):
+        return customers.order_by(_without_index(fields[0]), *fields[1:])
+    return customers.order_by(*fields)
+
+
+# Estimated matches up to which sorting the matches always beats walking the sort index, and
+# from which walking the index always wins (PostgreSQL only; see _sort_matches).
+FEW_MATCHES = 5_000
+MANY_MATCHES = 50_000
+CLUSTER_SAMPLE = 50
+
+
+def _sort_matches(customers: QuerySet[Customer], terms: list[str], sort_column: str) -> bool:
+    """Whether PostgreSQL should fetch the matches through the trigram index and sort them,
+    rather than walk the sort index and filter (its default for a LIMIT query).
+
+    Walking the index finds a page quickly when matches are spread evenly over the sort
+    order, but skips hundreds of thousands of rows when they cluster: a surname searched
+    while sorting by name. The planner cannot see that, so decide here: few matches, sort
+    them; many, walk; in between, sort only when a term is part of the sort column itself.
+    """
+    estimate = estimated_rows(customers)
+    if estimate is None:
+        return False
+    if estimate <= FEW_MATCHES:
+        return True
+    if estimate > MANY_MATCHES or sort_column == "created_at":
+        return False
+    # A small sample of matches (cheap: no ordering, stops early) shows whether the terms
+    # sit in the sort column; if they do for a fifth of the matches, those cluster.
+    sample = [
+        str(value).lower()
+        for value in customers.order_by().values_list(sort_column, flat=True)[:CLUSTER_SAMPLE]
+    ]
+    in_sort_column = sum(any(term in value for term in terms) for value in sample)
+    return in_sort_column * 5 >= len(sample)
+
+
+def _without_index(field: str) -> OrderBy:
+    """The same ordering as `field`, through an expression no index serves.
+
+    For a selective search on PostgreSQL, walking the sort index and filtering is slow when
+    the matches cluster in sort order (a surname search sorted by surname skips hundreds of
+    thousands of rows before the first match); fetching the matches through the trigram index
+    and sorting them is fast. The planner cannot see that clustering, so it is told this way.
+    """
+    name = field.removeprefix("-")
+    expression: Any
+    if name == "created_at":
+        expression = ExpressionWrapper(
+            F(name) + Value(timedelta(0)), output_field=DateTimeField()
+        )
+    else:
+        expression = Concat(F(name), Value(""), output_field=CharField())
+    ordered: OrderBy = expression.desc() if field.startswith("-") else expression.asc()
+    return ordered
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import IO, Any, Protocol
 
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from relata.imports.headers import (
     CONTACTS,
@@ -45,6 +46,11 @@ NUMBER_FIELDS = {
 }
 DATE_FIELDS = {CUSTOMERS: ("birth_date",), ORDERS: ("order_date",), CONTACTS: ("occurred_at",)}
 PREVIEW_ROWS = 10
+EXTRA_LABELS = {
+    "lines": gettext_lazy("order lines written"),
+    "products created": gettext_lazy("products created"),
+    "consents recorded": gettext_lazy("consents recorded"),
+}
 
 
 class Plan(Protocol):
@@ -153,7 +159,7 @@ def _settle_styles(
         for name in NUMBER_FIELDS[kind]:
             if name in mapping.columns:
                 index = mapping.columns[name]
-                samples.extend(distinct_sample([row[index] for row in table.rows[:200_000]]))
+                samples.extend(distinct_sample(table.columns[index][:200_000]))
         detected = detect_decimal(samples)
         if detected is None:
             settings.decimal = COMMA if settings.delimiter == ";" else POINT
@@ -169,7 +175,7 @@ def _settle_styles(
     for name in DATE_FIELDS[kind]:
         if name in mapping.columns:
             index = mapping.columns[name]
-            samples.extend(distinct_sample([row[index] for row in table.rows[:200_000]]))
+            samples.extend(distinct_sample(table.columns[index][:200_000]))
     dayfirst = detect_dayfirst(samples)
     settings.dayfirst = True if dayfirst is None else dayfirst
     settings.sources["dayfirst"] = "assumed" if dayfirst is None else "detected"
@@ -231,7 +237,7 @@ def _import_run(
         errors=errors,
         written=written,
         dry_run=options.dry_run,
-        preview=[row[: len(ctx.table.headers)] for row in ctx.table.rows[:PREVIEW_ROWS]],
+        preview=[ctx.table.row(i) for i in range(min(PREVIEW_ROWS, ctx.size))],
         context=ctx,
     )
 
@@ -249,7 +255,7 @@ def rejects_write(stream: IO[str], ctx: Context) -> int:
     count = 0
     for index in sorted(ctx.bad):
         row_number = ctx.table.row_numbers[index]
-        cells = [neutralise_formula(cell) for cell in ctx.table.rows[index]]
+        cells = [neutralise_formula(cell) for cell in ctx.table.row(index)]
         writer.writerow([*cells, neutralise_formula("; ".join(reasons.get(row_number, [])))])
         count += 1
     return count
@@ -275,5 +281,6 @@ def summary_lines(report: ImportReport) -> Sequence[str]:
         },
     ]
     if counts.extra:
-        lines.append(", ".join(f"{_(name)}: {value}" for name, value in counts.extra.items()))
+        lines.append(", ".join(f"{EXTRA_LABELS.get(name, name)}: {value}"
+                               for name, value in counts.extra.items()))
     return lines

@@ -107,13 +107,26 @@ class ReadOptions:
 
 @dataclass
 class Table:
+    """The data rows of a file, stored by column (``columns[j][i]`` is row i's cell j)."""
+
     headers: list[str]
-    rows: list[list[str]]
+    columns: list[list[str]]
     # The spreadsheet row number of each data row (the header is row 1).
     row_numbers: list[int]
     settings: FileSettings
     # (data row index, message) for rows whose cell count differs from the header's.
     ragged: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.row_numbers)
+
+    def row(self, index: int) -> list[str]:
+        return [column[index] for column in self.columns]
+
+    @property
+    def rows(self) -> list[list[str]]:
+        return [self.row(i) for i in range(self.size)]
 
 
 def read_table(data: bytes, filename: str, options: ReadOptions) -> Table:
@@ -245,10 +258,14 @@ def _read_csv(data: bytes, filename: str, options: ReadOptions) -> Table:
         settings.sources["delimiter"] = "detected" if detected else "assumed"
         delimiter = detected or ","
     settings.delimiter = delimiter
-    if '"' not in text and "\r" not in text.replace("\r\n", "\n"):
+    body = text.replace("\r\n", "\n")
+    if '"' not in body and "\r" not in body:
         # Without quotes a CSV record is a line split at the delimiter: the same result as
         # the csv module's, several times faster on large files.
-        records = [line.split(delimiter) for line in text.replace("\r\n", "\n").split("\n")]
+        table = _split_columns(body, delimiter, settings)
+        if table is not None:
+            return table
+        records = [line.split(delimiter) for line in body.split("\n")]
         return _collect(records, filename, settings)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
@@ -256,6 +273,35 @@ def _read_csv(data: bytes, filename: str, options: ReadOptions) -> Table:
     except csv.Error as exc:
         raise _csv_error(text, delimiter, exc) from None
     return _collect(records, filename, settings)
+
+
+def _split_columns(body: str, delimiter: str, settings: FileSettings) -> Table | None:
+    """The fastest path, for the regular file: no quotes, no blank or ragged lines. Splits
+    the whole text at once and slices the columns out; None when the file is not regular."""
+    if "\x00" in body:
+        return None
+    header_line, _newline, rest = body.rstrip("\n").partition("\n")
+    headers = [cell.strip() for cell in header_line.split(delimiter)]
+    width = len(headers)
+    if not rest or not all(headers) or width < 2:
+        return None
+    lines = rest.count("\n") + 1
+    if rest.count(delimiter) != (width - 1) * lines:
+        return None
+    # Mark each line start, so a line with a missing and one with an extra cell cannot
+    # pass for two regular lines.
+    cells = rest.replace("\n", delimiter + "\x00").split(delimiter)
+    first = cells[0::width]
+    if len(cells) != width * lines or "".join(first).count("\x00") != lines - 1:
+        return None
+    columns = [first, *(cells[j::width] for j in range(1, width))]
+    columns[0] = "\n".join(first).replace("\x00", "").split("\n")
+    if "" in columns[0]:
+        for i in (i for i, cell in enumerate(columns[0]) if not cell):
+            if not any(column[i] for column in columns):
+                return None  # a blank line of delimiters: the general path drops it
+    return Table(headers=headers, columns=columns, row_numbers=list(range(2, lines + 2)),
+                 settings=settings)
 
 
 def _csv_error(text: str, delimiter: str, exc: csv.Error) -> ImportFileError:
@@ -329,7 +375,8 @@ def _collect(
         raise ImportFileError(
             _("The file “%(name)s” has a header row but no data rows.") % {"name": filename}
         )
-    return Table(headers=headers, rows=rows, row_numbers=row_numbers, settings=settings,
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    return Table(headers=headers, columns=columns, row_numbers=row_numbers, settings=settings,
                  ragged=sorted(ragged))
 
 

@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.utils.translation import gettext as _
 
 from relata.imports.headers import FIELDS, HeaderMapping
-from relata.imports.parsing import Parsed, clip, parse_scaled, unquote_formula
+from relata.imports.parsing import COMMA, Parsed, clip, parse_scaled, unquote_formula
 from relata.imports.sniff import MAX_CELL_CHARS, FileSettings, Table
 
 
@@ -76,7 +77,6 @@ class Context:
         self.progress = progress or Progress()
         self.user = user
         self.errors: list[RowError] = []
-        self._columns: list[tuple[str, ...]] | None = None
         self.bad: set[int] = set()
         for index, reason in table.ragged:
             self.row_error(index, reason)
@@ -87,7 +87,7 @@ class Context:
 
     @property
     def size(self) -> int:
-        return len(self.table.rows)
+        return self.table.size
 
     def error(self, index: int, field_name: str, reason: str) -> None:
         column = self.mapping.header_of(field_name) if field_name in self.mapping.columns else ""
@@ -105,10 +105,7 @@ class Context:
         """The column's cells as read, with cells over MAX_CELL_CHARS reported and emptied."""
         if field_name not in self.mapping.columns:
             return None
-        if self._columns is None:
-            # Transpose once: one pass over the rows for all columns.
-            self._columns = list(zip(*self.table.rows, strict=True))
-        values = list(self._columns[self.mapping.columns[field_name]])
+        values = list(self.table.columns[self.mapping.columns[field_name]])
         if values and max(map(len, values)) > MAX_CELL_CHARS:
             for i, value in enumerate(values):
                 if len(value) > MAX_CELL_CHARS:
@@ -129,9 +126,13 @@ class Context:
         values = self.raw(field_name)
         if values is None:
             return None
-        cleaned = list(map(str.strip, values))
-        joined = "\n".join(cleaned)
-        if joined.startswith("'") or "\n'" in joined:
+        # Whole-column checks on one joined string; per-cell work only where needed.
+        joined = "\n".join(values)
+        unstripped = any(space in joined for space in _EDGE_SPACES) or (
+            joined[:1].isspace() or joined[-1:].isspace()
+        )
+        cleaned = list(map(str.strip, values)) if unstripped else values
+        if joined.lstrip().startswith("'") or "\n'" in joined or "\n '" in joined:
             cleaned = list(map(unquote_formula, cleaned))
         if max_length is not None and cleaned and max(map(len, cleaned)) > max_length:
             for i, value in enumerate(cleaned):
@@ -160,6 +161,11 @@ class Context:
         values = self.raw(field_name)
         if values is None:
             return None
+        column = getattr(parser, "column", None)
+        if column is not None and len(set(values[:10_000])) > 1000:
+            fast: list[Any] | None = column(values)  # many distinct numbers: all at once
+            if fast is not None:
+                return fast
         results = {value: parser(value) for value in set(values)}
         parsed = {value: result[0] for value, result in results.items()}
         out: list[Any] = list(map(parsed.__getitem__, values))
@@ -177,6 +183,47 @@ class Context:
     def sorted_errors(self) -> list[RowError]:
         columns = {header: i for i, header in enumerate(self.table.headers)}
         return sorted(self.errors, key=lambda e: (e.row, columns.get(e.column, -1), e.reason))
+
+
+# A cell starts or ends with white space where one of these occurs in the joined column.
+_EDGE_SPACES = tuple(f"{a}{b}" for space in " \t\xa0" for a, b in (("\n", space), (space, "\n")))
+_DIGITS = b"0123456789"
+
+
+def _plain_column(style: str, digits: int, exclusive: bool) -> Callable[[list[str]], Any]:
+    """Parse a whole column of plain numbers ('12', '12,5') with NumPy; None when any cell
+    is not plain (blank, signed, thousands separators, too long), so the caller falls back
+    to cell-by-cell parsing, which also explains errors."""
+    separator = b"," if style == COMMA else b"."
+    limit = 10 ** (digits - 2)
+
+    def parse_column(values: list[str]) -> list[int] | None:
+        joined = "\n".join(values)
+        # Only digits, the decimal separator and line breaks; no empty cell.
+        others = joined.encode().translate(None, _DIGITS)
+        if (
+            others.count(separator) + others.count(b"\n") != len(others)
+            or "\n\n" in joined
+            or not joined[:1].isdigit()
+            or not joined[-1:].isdigit()
+        ):
+            return None
+        if style == COMMA:
+            joined = joined.replace(",", ".")
+        numbers = np.fromstring(joined, sep="\n")
+        if len(numbers) != len(values):
+            return None  # for example '1.2.3'
+        scaled = np.rint(numbers * 100)
+        if (
+            np.abs(numbers * 100 - scaled).max() > 1e-6  # more than 2 decimals
+            or numbers.max() >= limit
+            or (exclusive and not numbers.all())
+        ):
+            return None
+        result: list[int] = scaled.astype(np.int64).tolist()
+        return result
+
+    return parse_column
 
 
 def money_parser(
@@ -201,6 +248,8 @@ def money_parser(
             return None, _("%(value)s is too large") % {"value": text.strip()}
         return value, None
 
+    if minimum == 0:
+        parse.column = _plain_column(style, digits, exclusive)  # type: ignore[attr-defined]
     return parse
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
+from psycopg.copy import QueuedLibpqWriter
 
 from relata.imports.validate import Progress
 
@@ -97,66 +98,6 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
         return list(range(top + 1, top + 1 + count))
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    return str(value)
-
-
-def copy_line_formatter(text_columns: Sequence[int], width: int) -> Callable[[Row], str]:
-    """A fast row → COPY text line function; only ``text_columns`` may need escaping."""
-    escaped = set(text_columns)
-
-    def fmt(row: Row) -> str:
-        return "\t".join(
-            _copy_text(v) if i in escaped or v is None else str(v) for i, v in enumerate(row)
-        ) + "\n"
-
-    if not escaped:
-
-        def fmt_plain(row: Row) -> str:
-            return "\t".join(["\\N" if v is None else str(v) for v in row]) + "\n"
-
-        return fmt_plain
-    return fmt
-
-
-def insert_rows(
-    model: type[models.Model],
-    columns: Sequence[str],
-    rows: Sequence[Row],
-    *,
-    text_columns: Sequence[int] = (),
-    progress: Progress | None = None,
-) -> None:
-    """Insert plain tuples into the model's table (COPY on PostgreSQL)."""
-    if not rows:
-        return
-    table = model._meta.db_table
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    with connection.cursor() as cursor:
-        if is_postgres():
-            fmt = copy_line_formatter(text_columns, len(columns))
-            raw = cursor.cursor  # the psycopg cursor underneath Django's wrapper
-            with raw.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
-                for batch in chunked(rows, INSERT_BATCH):
-                    copy.write("".join(map(fmt, batch)))
-                    if progress:
-                        progress.advance(len(batch))
-            return
-        placeholders = ", ".join(["%s"] * len(columns))
-        sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})'  # noqa: S608
-        for batch in chunked(rows, INSERT_BATCH):
-            cursor.executemany(sql, batch)
-            if progress:
-                progress.advance(len(batch))
-
-
 def update_rows(
     model: type[models.Model], columns: Sequence[str], rows: Sequence[Row]
 ) -> None:
@@ -209,7 +150,10 @@ def insert_columns(
                 names = ", ".join(f'"{columns[i]}"' for i in text_columns)
                 options += f", FORCE_NOT_NULL ({names})"
             sql = f'COPY "{table}" ({quoted}) FROM STDIN WITH ({options})'
-            with cursor.cursor.copy(sql) as copy:
+            raw = cursor.cursor
+            # A worker thread sends the data, so formatting the next batch overlaps with
+            # sending and with the server's parsing.
+            with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
                 for start in range(0, size, INSERT_BATCH):
                     buffer = io.StringIO()
                     rows = zip(*(column[start : start + INSERT_BATCH] for column in values),
@@ -269,6 +213,9 @@ def bulk_load(tables: Sequence[type[models.Model]], *, enabled: bool) -> Iterato
         return
     saved: list[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]] = []
     with connection.cursor() as cursor:
+        # Run the deferred foreign-key checks queued so far (for example of products created
+        # just before): PostgreSQL refuses ALTER TABLE on a table with pending checks.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for model in tables:
             table = model._meta.db_table
             cursor.execute(_FOREIGN_KEYS, [table])
@@ -283,6 +230,7 @@ def bulk_load(tables: Sequence[type[models.Model]], *, enabled: bool) -> Iterato
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
     yield
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, foreign_keys, indexes in saved:
             for _name, definition in indexes:
                 cursor.execute(definition)

@@ -9,6 +9,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 
+from relata.analytics.frames import IntArray, sort_int_keys
+
 FloatArray = NDArray[np.float64]
 
 #: Search box for every log-parameter: parameters live in [e^-20, e^20].
@@ -68,6 +70,12 @@ def check_rfm(
     return xa, np.minimum(ta, ba), ba
 
 
+def weighted_sum(weights: FloatArray, values: FloatArray) -> float:
+    """Σ w_i v_i without BLAS: ``w @ v`` goes through multi-threaded OpenBLAS, which is orders
+    of magnitude slower for these short vectors on a busy machine."""
+    return float(np.sum(weights * values))
+
+
 def check_weights(weights: ArrayLike | None, n: int) -> FloatArray:
     """Non-negative finite weights of length ``n`` (ones when ``None``)."""
     if weights is None:
@@ -115,15 +123,38 @@ def maximise_log_likelihood(
     value = float(result.fun)
     if not np.isfinite(value) or not np.isfinite(theta).all():
         raise FitError("the optimiser left the region where the likelihood is finite")
-    at_bound = tuple(int(i) for i in np.flatnonzero(np.abs(theta) >= LOG_BOUND - 1e-6))
+    # Within 1 % of the edge counts as "ran off": the likelihood was still rising there.
+    at_bound = tuple(int(i) for i in np.flatnonzero(np.abs(theta) >= LOG_BOUND - 0.01))
     return Optimum(
         params=np.exp(theta),
         mean_log_likelihood=-value,
         iterations=int(result.nit),
-        converged=bool(result.success),
+        # A line search that stalls at rounding noise next to a zero gradient has converged.
+        converged=bool(result.success) or float(np.max(np.abs(result.jac))) < 1e-6,
         message=str(result.message),
         at_bound=at_bound,
     )
+
+
+def _row_keys(columns: tuple[FloatArray, ...]) -> tuple[IntArray, list[FloatArray]] | None:
+    """One int64 key per row from the ranks of each column's values (None if it overflows)."""
+    values = [np.unique(c) for c in columns]
+    key = np.zeros(columns[0].size, dtype=np.int64)
+    capacity = 1
+    for column, distinct in zip(columns, values, strict=True):
+        capacity *= distinct.size
+        if capacity >= 1 << 62:
+            return None
+        key = key * distinct.size + np.searchsorted(distinct, column).astype(np.int64)
+    return key, values
+
+
+def _decode(key: IntArray, values: list[FloatArray]) -> tuple[FloatArray, ...]:
+    out: list[FloatArray] = []
+    for distinct in reversed(values):
+        out.append(distinct[key % distinct.size])
+        key = key // distinct.size
+    return tuple(reversed(out))
 
 
 def compress_rows(
@@ -140,32 +171,34 @@ def compress_rows(
         weights = weights[keep]
     if weights.size == 0:
         return columns, weights
-    order = np.lexsort(columns[::-1])
-    sorted_columns = tuple(c[order] for c in columns)
-    change = np.zeros(weights.size, dtype=bool)
-    change[0] = True
-    for c in sorted_columns:
-        change[1:] |= c[1:] != c[:-1]
-    starts = np.flatnonzero(change)
-    summed = np.add.reduceat(weights[order], starts)
-    return tuple(c[starts] for c in sorted_columns), summed
+    distinct, inverse = unique_rows(columns)
+    summed = np.bincount(inverse, weights=weights, minlength=distinct[0].size)
+    return distinct, summed.astype(np.float64)
 
 
 def unique_rows(
     columns: tuple[FloatArray, ...],
 ) -> tuple[tuple[FloatArray, ...], NDArray[np.intp]]:
-    """Distinct rows of ``columns`` and, per input row, the index of its distinct row."""
+    """Distinct rows of ``columns`` (in sorted order) and, per input row, its distinct row."""
     n = columns[0].size
     if n == 0:
         return columns, np.zeros(0, dtype=np.intp)
+    encoded = _row_keys(columns)
+    if encoded is not None:
+        key, values = encoded
+        sorted_key, order = sort_int_keys(key)
+        change = np.empty(n, dtype=bool)
+        change[0] = True
+        np.not_equal(sorted_key[1:], sorted_key[:-1], out=change[1:])
+        inverse = np.empty(n, dtype=np.intp)
+        inverse[order] = np.cumsum(change) - 1
+        return _decode(sorted_key[change], values), inverse
     order = np.lexsort(columns[::-1])
     sorted_columns = tuple(c[order] for c in columns)
     change = np.zeros(n, dtype=bool)
     change[0] = True
     for c in sorted_columns:
         change[1:] |= c[1:] != c[:-1]
-    group = np.cumsum(change) - 1
     inverse = np.empty(n, dtype=np.intp)
-    inverse[order] = group
-    starts = np.flatnonzero(change)
-    return tuple(c[starts] for c in sorted_columns), inverse
+    inverse[order] = np.cumsum(change) - 1
+    return tuple(c[change] for c in sorted_columns), inverse

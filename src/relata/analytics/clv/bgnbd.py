@@ -36,6 +36,9 @@ from relata.analytics.clv._common import (
     compress_rows,
     maximise_log_likelihood,
 )
+from relata.analytics.clv._common import (
+    weighted_sum as _wsum,
+)
 from relata.analytics.clv._hypergeometric import expected_purchases_if_alive
 
 FloatArray = NDArray[np.float64]
@@ -80,80 +83,109 @@ class BgNbdFit:
 
 @dataclass(frozen=True)
 class _Data:
-    x: FloatArray
-    t_x: FloatArray
-    big_t: FloatArray
+    """Compressed rows split into one-off buyers (x = 0) and repeat buyers (x > 0).
+
+    T and t_x take few distinct values (whole days), so their logarithms are computed once per
+    distinct value and gathered through the ``*_index`` arrays.
+    """
+
+    big_t0: FloatArray  # T of customers without repeat purchases
+    w0: FloatArray
+    x: FloatArray  # repeat buyers from here on
     w: FloatArray
-    has_repeat: NDArray[np.bool_]
-    x_values: FloatArray
+    x_values: FloatArray  # distinct x of the repeat buyers
     x_index: NDArray[np.intp]
+    x_weight: FloatArray  # total weight per distinct x
+    t_values: FloatArray  # distinct T of the repeat buyers
+    t_index: NDArray[np.intp]
+    tx_values: FloatArray  # distinct t_x of the repeat buyers
+    tx_index: NDArray[np.intp]
     total_weight: float
 
 
 def _prepare(x: FloatArray, t_x: FloatArray, big_t: FloatArray, w: FloatArray) -> _Data:
-    x_values, x_index = np.unique(x, return_inverse=True)
+    rep = x > 0
+    x_values, x_index = np.unique(x[rep], return_inverse=True)
+    t_values, t_index = np.unique(big_t[rep], return_inverse=True)
+    tx_values, tx_index = np.unique(t_x[rep], return_inverse=True)
+    x_index = x_index.reshape(-1)
     return _Data(
-        x=x,
-        t_x=t_x,
-        big_t=big_t,
-        w=w,
-        has_repeat=x > 0,
+        big_t0=big_t[~rep],
+        w0=w[~rep],
+        x=x[rep],
+        w=w[rep],
         x_values=x_values,
-        x_index=x_index.reshape(-1),
+        x_index=x_index,
+        x_weight=np.bincount(x_index, weights=w[rep], minlength=x_values.size).astype(np.float64),
+        t_values=t_values,
+        t_index=t_index.reshape(-1),
+        tx_values=tx_values,
+        tx_index=tx_index.reshape(-1),
         total_weight=float(w.sum()),
     )
 
 
-def _log_terms(
-    params: FloatArray, data: _Data
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Per-row LL and the pieces the gradient needs (the bracket's two logs and its log)."""
-    r, alpha, a, b = params
-    xv = data.x_values
-    # Terms depending on x only are computed once per distinct x.
-    part_x = (gammaln(r + xv) + gammaln(b + xv) - gammaln(a + b + xv))[data.x_index]
-    constant = -gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b)
-    rx = r + data.x
-    log_alive = -rx * np.log(alpha + data.big_t)
-    log_dead = np.full_like(log_alive, -np.inf)
-    rep = data.has_repeat
-    log_dead[rep] = (
-        np.log(a) - np.log(b + data.x[rep] - 1) - rx[rep] * np.log(alpha + data.t_x[rep])
+def _ll_and_grad(params: FloatArray, data: _Data, *, gradient: bool) -> tuple[float, FloatArray]:
+    """Σ w_i LL_i and its gradient in (r, α, a, b).
+
+    For a one-off buyer LL = r ln α − r ln(α+T). For a repeat buyer the bracket is written
+    (α+T)^−(r+x) · (1 + e^δ) with δ = ln a − ln(b+x−1) − (r+x)(ln(α+t_x) − ln(α+T)), so
+    ln bracket = −(r+x) ln(α+T) + softplus(δ), and the share of the "dropped out" term in the
+    bracket is s = expit(δ). Terms that depend on x only are summed per distinct x.
+    """
+    r, alpha, a, b = (float(v) for v in params)
+    log_alpha = np.log(alpha)
+    # One-off buyers.
+    log_at0 = np.log(alpha + data.big_t0)
+    value = _wsum(data.w0, r * (log_alpha - log_at0))
+    # Repeat buyers: per distinct x, then per row.
+    xv, idx, wx, w = data.x_values, data.x_index, data.x_weight, data.w
+    part_x = gammaln(r + xv) - gammaln(r) + gammaln(b + xv) - gammaln(b)
+    part_x += gammaln(a + b) - gammaln(a + b + xv)
+    value += _wsum(wx, part_x) + r * log_alpha * float(wx.sum())
+    log_at = np.log(alpha + data.t_values)[data.t_index]
+    log_gap = np.log(alpha + data.tx_values)[data.tx_index] - log_at
+    rx = data.x + r
+    delta = (np.log(a) - np.log(b + xv - 1))[idx] - rx * log_gap
+    # softplus(δ) = max(δ, 0) + log1p(e^−|δ|) and expit(δ) share one exponential.
+    e = np.exp(-np.abs(delta))
+    positive = delta > 0
+    value += _wsum(w, np.maximum(delta, 0.0) + np.log1p(e) - rx * log_at)
+    if not gradient:
+        return value, np.zeros(4)
+
+    share = np.where(positive, 1.0, e) / (1.0 + e)
+    ws = w * share
+    ws_by_x = np.bincount(idx, weights=ws, minlength=xv.size).astype(np.float64)
+    w_all = data.total_weight
+    inv_at = (1.0 / (alpha + data.t_values))[data.t_index]
+    inv_atx = (1.0 / (alpha + data.tx_values))[data.tx_index]
+    d_r = (
+        _wsum(data.w0, log_alpha - log_at0)
+        + _wsum(wx, digamma(r + xv) - digamma(r) + log_alpha)
+        - _wsum(w, log_at)
+        - _wsum(ws, log_gap)
     )
-    log_bracket = np.logaddexp(log_alive, log_dead)
-    return part_x + constant + log_bracket, log_alive, log_dead, log_bracket
+    d_alpha = (
+        r / alpha * w_all
+        - _wsum(data.w0, r / (alpha + data.big_t0))
+        - _wsum(w * rx, inv_at + share * (inv_atx - inv_at))
+    )
+    dig_ab = digamma(a + b)
+    dig_abx = digamma(a + b + xv)
+    d_a = _wsum(wx, dig_ab - dig_abx) + float(ws.sum()) / a
+    d_b = _wsum(wx, dig_ab + digamma(b + xv) - digamma(b) - dig_abx) - _wsum(
+        ws_by_x, 1.0 / (b + xv - 1)
+    )
+    return value, np.array([d_r, d_alpha, d_a, d_b])
 
 
 def _neg_mean_ll_and_grad(theta: FloatArray, data: _Data) -> tuple[float, FloatArray]:
     params = np.exp(theta)
-    r, alpha, a, b = params
-    ll, _log_alive, log_dead, log_bracket = _log_terms(params, data)
-    w = data.w
-    # Share of the bracket coming from the "dropped out after the last purchase" term.
-    share_dead = np.exp(log_dead - log_bracket)
-    share_alive = 1.0 - share_dead
-    rx = r + data.x
-    log_at = np.log(alpha + data.big_t)
-    log_atx = np.log(alpha + data.t_x)
-    xv = data.x_values
-    dig_rx = digamma(r + xv)[data.x_index]
-    dig_bx = digamma(b + xv)[data.x_index]
-    dig_abx = digamma(a + b + xv)[data.x_index]
-
-    d_r = dig_rx - digamma(r) + np.log(alpha) - share_alive * log_at - share_dead * log_atx
-    d_alpha = r / alpha - rx * (
-        share_alive / (alpha + data.big_t) + share_dead / (alpha + data.t_x)
-    )
-    d_a = digamma(a + b) - dig_abx + share_dead / a
-    d_b = digamma(a + b) + dig_bx - digamma(b) - dig_abx
-    rep = data.has_repeat
-    d_b[rep] -= share_dead[rep] / (b + data.x[rep] - 1)
-
+    value, grad = _ll_and_grad(params, data, gradient=True)
     total = data.total_weight
-    grad = np.array([w @ d_r, w @ d_alpha, w @ d_a, w @ d_b]) / total
-    value = float(w @ ll) / total
     # Chain rule to log-parameters, and negate for minimisation.
-    return -value, -(grad * params)
+    return -value / total, -(grad * params) / total
 
 
 def log_likelihood(
@@ -166,8 +198,7 @@ def log_likelihood(
     """Σ w_i LL_i for the given parameters (FHL 2005, eq. 6)."""
     xa, ta, ba = check_rfm(x, t_x, big_t)
     w = check_weights(weights, xa.size)
-    ll = _log_terms(params.as_array(), _prepare(xa, ta, ba, w))[0]
-    return float(w @ ll)
+    return _ll_and_grad(params.as_array(), _prepare(xa, ta, ba, w), gradient=False)[0]
 
 
 def log_likelihood_gradient(
@@ -180,10 +211,7 @@ def log_likelihood_gradient(
     """∂(Σ w_i LL_i)/∂(r, α, a, b): the analytic gradient the fit uses."""
     xa, ta, ba = check_rfm(x, t_x, big_t)
     w = check_weights(weights, xa.size)
-    data = _prepare(xa, ta, ba, w)
-    theta = np.log(params.as_array())
-    _value, grad_log = _neg_mean_ll_and_grad(theta, data)
-    return np.asarray(-grad_log / params.as_array() * data.total_weight, dtype=np.float64)
+    return _ll_and_grad(params.as_array(), _prepare(xa, ta, ba, w), gradient=True)[1]
 
 
 def compress(
@@ -198,8 +226,8 @@ def compress(
 
 def _start(data: _Data) -> FloatArray:
     """A starting point from moments: r = 1, α = 1 / repeat rate, a = 1, b = 1."""
-    w = data.w
-    rate = float(w @ data.x) / max(float(w @ data.big_t), 1e-12)
+    exposure = _wsum(data.w, data.t_values[data.t_index]) + _wsum(data.w0, data.big_t0)
+    rate = _wsum(data.w, data.x) / max(exposure, 1e-12)
     alpha = 1.0 / max(rate, 1e-6)
     return np.array([1.0, alpha, 1.0, 1.0])
 

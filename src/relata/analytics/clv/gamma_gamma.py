@@ -39,6 +39,9 @@ from relata.analytics.clv._common import (
     compress_rows,
     maximise_log_likelihood,
 )
+from relata.analytics.clv._common import (
+    weighted_sum as _wsum,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -108,36 +111,82 @@ def _check(
     return xa, ma, check_weights(weights, xa.size)
 
 
-def _log_terms(params: FloatArray, x: FloatArray, m: FloatArray) -> FloatArray:
-    p, q, v = params
-    px = p * x
-    return np.asarray(
-        gammaln(px + q)
-        - gammaln(px)
-        - gammaln(q)
-        + q * np.log(v)
-        + (px - 1) * np.log(m)
-        + px * np.log(x)
-        - (px + q) * np.log(x * m + v),
-        dtype=np.float64,
+@dataclass(frozen=True)
+class _Data:
+    """Rows (x ≥ 1, m̄ > 0) with what does not depend on the parameters precomputed."""
+
+    w: FloatArray
+    wx: FloatArray  # w · x
+    log_xm: FloatArray  # ln(x m̄)
+    xm: FloatArray
+    x_values: FloatArray
+    x_weight: FloatArray  # Σ w per distinct x
+    total: float
+    sum_w_log_m: float  # Σ w ln m̄
+    sum_wx_log_m: float  # Σ w x ln m̄
+    sum_wx_log_xm: float  # Σ w x ln(x m̄)
+    sum_w_log_xm: float  # Σ w ln(x m̄)
+
+
+def _prepare(x: FloatArray, m: FloatArray, w: FloatArray) -> _Data:
+    x_values, x_index = np.unique(x, return_inverse=True)
+    xm = x * m
+    log_m = np.log(m)
+    log_xm = np.log(xm)
+    wx = w * x
+    return _Data(
+        w=w,
+        wx=wx,
+        log_xm=log_xm,
+        xm=xm,
+        x_values=x_values,
+        x_weight=np.bincount(x_index.reshape(-1), weights=w, minlength=x_values.size).astype(
+            np.float64
+        ),
+        total=float(w.sum()),
+        sum_w_log_m=_wsum(w, log_m),
+        sum_wx_log_m=_wsum(wx, log_m),
+        sum_wx_log_xm=_wsum(wx, log_xm),
+        sum_w_log_xm=_wsum(w, log_xm),
     )
 
 
-def _neg_mean_ll_and_grad(
-    theta: FloatArray, x: FloatArray, m: FloatArray, w: FloatArray, total: float
-) -> tuple[float, FloatArray]:
-    params = np.exp(theta)
-    p, q, v = params
-    px = p * x
-    xm = x * m
+def _ll_and_grad(params: FloatArray, data: _Data, *, gradient: bool) -> tuple[float, FloatArray]:
+    """Σ w LL and its gradient in (p, q, v); per-x terms summed per distinct x.
+
+    With ℓ = ln(x m̄ + v) = ln(x m̄) + log1p(v / (x m̄)) per row:
+    Σ w LL = Σ_x W_x [lnΓ(px+q) − lnΓ(px) − lnΓ(q) + px ln x] + W q ln v
+             + p Σ w x ln m̄ − Σ w ln m̄ − p Σ w x ℓ − q Σ w ℓ.
+    """
+    p, q, v = (float(val) for val in params)
+    xv, wx_by_x = data.x_values, data.x_weight
+    px = p * xv
+    gap = np.log1p(v / data.xm)  # ℓ − ln(x m̄), one transcendental per row
+    sum_wx_l = data.sum_wx_log_xm + _wsum(data.wx, gap)
+    sum_w_l = data.sum_w_log_xm + _wsum(data.w, gap)
+    value = (
+        _wsum(wx_by_x, gammaln(px + q) - gammaln(px) - gammaln(q) + px * np.log(xv))
+        + data.total * q * np.log(v)
+        + p * data.sum_wx_log_m
+        - data.sum_w_log_m
+        - p * sum_wx_l
+        - q * sum_w_l
+    )
+    if not gradient:
+        return value, np.zeros(3)
     dig_pxq = digamma(px + q)
-    ll = _log_terms(params, x, m)
-    # ln m̄ + ln x − ln(x m̄ + v) = −log1p(v / (x m̄)), stable for any scale.
-    d_p = x * (dig_pxq - digamma(px) - np.log1p(v / xm))
-    d_q = dig_pxq - digamma(q) - np.log1p(xm / v)
-    d_v = q / v - (px + q) / (xm + v)
-    grad = np.array([w @ d_p, w @ d_q, w @ d_v]) / total
-    return -float(w @ ll) / total, -(grad * params)
+    inv = 1.0 / (data.xm + v)
+    # ∂/∂p: x [ψ(px+q) − ψ(px) + ln m̄ + ln x − ℓ] = x [ψ(px+q) − ψ(px) − log1p(v/(x m̄))]
+    d_p = _wsum(wx_by_x * xv, dig_pxq - digamma(px)) - _wsum(data.wx, gap)
+    d_q = _wsum(wx_by_x, dig_pxq - digamma(q)) + data.total * np.log(v) - sum_w_l
+    d_v = data.total * q / v - p * _wsum(data.wx, inv) - q * _wsum(data.w, inv)
+    return value, np.array([d_p, d_q, d_v])
+
+
+def _neg_mean_ll_and_grad(theta: FloatArray, data: _Data) -> tuple[float, FloatArray]:
+    params = np.exp(theta)
+    value, grad = _ll_and_grad(params, data, gradient=True)
+    return -value / data.total, -(grad * params) / data.total
 
 
 def _select(
@@ -160,7 +209,9 @@ def log_likelihood(
     """Σ w_i LL_i over customers with x ≥ 1 and m̄ > 0 (the others are ignored)."""
     xa, ma, w = _check(x, monetary, weights)
     xs, ms, ws, _no_repeat, _non_positive = _select(xa, ma, w)
-    return float(ws @ _log_terms(params.as_array(), xs, ms))
+    if ws.size == 0:
+        return 0.0
+    return _ll_and_grad(params.as_array(), _prepare(xs, ms, ws), gradient=False)[0]
 
 
 def log_likelihood_gradient(
@@ -172,10 +223,9 @@ def log_likelihood_gradient(
     """∂(Σ w_i LL_i)/∂(p, q, v): the analytic gradient the fit uses."""
     xa, ma, w = _check(x, monetary, weights)
     xs, ms, ws, _no_repeat, _non_positive = _select(xa, ma, w)
-    total = float(ws.sum())
-    theta = np.log(params.as_array())
-    _value, grad_log = _neg_mean_ll_and_grad(theta, xs, ms, ws, total)
-    return np.asarray(-grad_log / params.as_array() * total, dtype=np.float64)
+    if ws.size == 0:
+        return np.zeros(3)
+    return _ll_and_grad(params.as_array(), _prepare(xs, ms, ws), gradient=True)[1]
 
 
 def fit(x: ArrayLike, monetary: ArrayLike, weights: ArrayLike | None = None) -> GammaGammaFit:
@@ -196,12 +246,10 @@ def fit(x: ArrayLike, monetary: ArrayLike, weights: ArrayLike | None = None) -> 
             f"purchases, {non_positive:g} with a mean spend <= 0)"
         )
     total = float(wc.sum())
-    scale = float(wc @ mc) / total
-    m_scaled = mc / scale
+    scale = _wsum(wc, mc) / total
+    data = _prepare(xc, mc / scale, wc)
     start = np.array([1.0, 3.0, 2.0])  # E[M] = v p / (q − 1) = 1 on the rescaled amounts
-    optimum = maximise_log_likelihood(
-        lambda theta: _neg_mean_ll_and_grad(theta, xc, m_scaled, wc, total), start
-    )
+    optimum = maximise_log_likelihood(lambda theta: _neg_mean_ll_and_grad(theta, data), start)
     if optimum.at_bound:
         names = ", ".join(PARAMETER_NAMES[i] for i in optimum.at_bound)
         raise FitError(

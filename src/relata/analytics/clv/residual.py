@@ -102,7 +102,7 @@ def residual_purchases(
     cumulative = np.maximum.accumulate(np.maximum(cumulative, 0.0), axis=1)
     increments = np.diff(cumulative, axis=1, prepend=0.0)
     discount = (1.0 + discount_rate) ** -np.arange(1, periods + 1, dtype=np.float64)
-    discounted = increments @ discount
+    discounted = (increments * discount).sum(axis=1)
     return ResidualPurchases(
         p_alive=alive[inverse],
         expected_purchases=(cumulative[:, -1] * alive)[inverse],

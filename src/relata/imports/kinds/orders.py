@@ -121,9 +121,12 @@ def plan(ctx: Context) -> OrdersPlan:
     customer_column = "customer_number" if customer_numbers is not None else "customer_email"
 
     # Orders: a slot per distinct order number, in order of first appearance.
-    slot_of = {number: slot for slot, number in enumerate(dict.fromkeys(numbers))}
+    distinct = list(dict.fromkeys(numbers))
+    slot_of = dict(zip(distinct, range(len(distinct)), strict=True))
     slots = list(map(slot_of.__getitem__, numbers))
-    first_row = np.unique(np.asarray(slots, dtype=np.int64), return_index=True)[1].tolist()
+    # Filled from the end, so each order number keeps the index of its first row.
+    first_of = dict(zip(reversed(numbers), range(size - 1, -1, -1), strict=True))
+    first_row = list(map(first_of.__getitem__, distinct))
     # Rows of one order must agree: per column, the value each order number maps to (the
     # last one seen) must be every row's value — checked without a loop in Python.
     head_columns = [column for column in (customer_ids, dates, channels, statuses, notes)
@@ -169,7 +172,8 @@ def plan(ctx: Context) -> OrdersPlan:
     pairs = np.asarray(slots, dtype=np.int64) * len(sku_ids) + np.fromiter(
         map(sku_ids.__getitem__, sku_column), dtype=np.int64, count=size
     )
-    if len(np.unique(pairs)) != size:
+    pairs.sort()
+    if size > 1 and not np.all(pairs[1:] != pairs[:-1]):
         keys = list(zip(slots, sku_column, quantity, price, cost, strict=True))
         seen: dict[tuple[object, ...], int] = {}
         for i, key in enumerate(keys):

@@ -1,0 +1,278 @@
+"""From per-customer arrays to snapshot columns: the analytics core applied to one period.
+
+Takes plain arrays (from `aggregates`) and plain settings, returns a dict of equally long
+arrays named like the CustomerSnapshot fields. No ORM here, so it can be tested on made-up
+data and run per partition of customers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from relata.analytics import churn, lifecycle, migration, potential, profitability, pyramid, rfm
+from relata.analytics.clv import discounted, formula
+from relata.analytics.clv._common import ClvInputError, FitError
+from relata.analytics.clv.model import fit_models, score
+from relata.analytics.frames import FrameError, RfmSummary, Transactions, summarise
+from relata.scoring.aggregates import CustomerBase, OrderDays
+
+WEEK_DAYS = 7.0
+
+
+@dataclass(frozen=True)
+class PeriodWindow:
+    """Day numbers (days since 1970-01-01): the period is (start, end], the one before it
+    (previous_start, start]."""
+
+    previous_start: int
+    start: int
+    end: int
+
+    @property
+    def years(self) -> float:
+        return (self.end - self.start) / 365.25
+
+
+@dataclass(frozen=True)
+class ValueSettings:
+    top: float = 0.01
+    big: float = 0.04
+    medium: float = 0.15
+    by_margin: bool = False
+    discount_rate: float = 0.10
+    horizon_months: int = 36
+    value_drop: float = 0.30
+    new_customer_days: int = 90
+    lost_after_days: int = 365
+    channel_costs: dict[str, float] = field(default_factory=dict)
+    delivery_cost: float = 4.5
+    return_cost: float = 12.0
+
+
+@dataclass
+class PeriodScores:
+    columns: dict[str, NDArray[Any]]
+    model_fit: dict[str, Any]
+    retention_by_tier: dict[int, float]
+
+
+def score_period(
+    *,
+    base: CustomerBase,
+    days: OrderDays,
+    contacts_in_period: dict[str, NDArray[np.float64]],
+    in_contact: NDArray[np.bool_],
+    in_contact_before: NDArray[np.bool_],
+    window: PeriodWindow,
+    settings: ValueSettings,
+) -> PeriodScores:
+    n = base.ids.size
+    c = days.customer
+    in_period = (days.day > window.start) & (days.day <= window.end)
+    in_previous = (days.day > window.previous_start) & (days.day <= window.start)
+
+    def per_customer(weights: NDArray[Any], mask: NDArray[np.bool_]) -> NDArray[np.float64]:
+        return np.bincount(c[mask], weights=weights[mask], minlength=n).astype(np.float64)
+
+    ones = np.ones(c.size)
+    everything = np.ones(c.size, bool)
+    revenue = per_customer(days.revenue, in_period)
+    cost = per_customer(days.cost, in_period)
+    margin = revenue - cost
+    previous_revenue = per_customer(days.revenue, in_previous)
+    previous_margin = previous_revenue - per_customer(days.cost, in_previous)
+    orders = per_customer(days.orders.astype(np.float64), in_period)
+    returns = per_customer(days.returns.astype(np.float64), in_period)
+    frequency = per_customer(ones, in_period)
+    purchase_days = per_customer(ones, everything)
+    bought_before = per_customer(ones, days.day <= window.start) > 0
+    ever_bought = purchase_days > 0
+
+    last_day = np.full(n, np.iinfo(np.int64).min, np.int64)
+    np.maximum.at(last_day, c, days.day)
+    first_day = np.full(n, np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(first_day, c, days.day)
+    recency = np.where(ever_bought, window.end - last_day, np.inf).astype(np.float64)
+    age_days = np.where(ever_bought, window.end - first_day, np.inf).astype(np.float64)
+
+    value = margin if settings.by_margin else revenue
+    previous_value = previous_margin if settings.by_margin else previous_revenue
+    pyramid_settings = pyramid.PyramidSettings(
+        top=settings.top, big=settings.big, medium=settings.medium
+    )
+    tier = pyramid.pyramid_tiers(
+        value, ever_bought, in_contact, settings=pyramid_settings, active=frequency > 0
+    )
+    previous_tier = pyramid.pyramid_tiers(
+        previous_value,
+        bought_before,
+        in_contact_before,
+        settings=pyramid_settings,
+        active=per_customer(ones, in_previous) > 0,
+    )
+    moved = migration.migration_compute(
+        previous_tier,
+        tier,
+        previous_value,
+        value,
+        settings=migration.MigrationSettings(value_drop=settings.value_drop),
+    )
+    rfm_result = rfm.rfm_compute(recency, frequency, revenue)
+
+    clv_fit, p_alive, expected, clv_probabilistic = _probabilistic(
+        days, n, window, settings, margin_ratio=_margin_ratio(days)
+    )
+
+    annual = 1.0 / max(window.years, 1e-9)
+    spend_per_purchase = np.divide(revenue, frequency, out=np.zeros(n), where=frequency > 0)
+    segment = tier.astype(np.int64) + 10 * base.is_organisation.astype(np.int64)
+    value_now = potential.potential_compute(frequency * annual, spend_per_purchase, segment)
+
+    profit = profitability.profitability_compute(
+        revenue,
+        cost,
+        contacts=contacts_in_period,
+        deliveries=orders - returns,
+        returns=returns,
+        settings=profitability.ProfitabilitySettings(
+            contact_costs=settings.channel_costs or profitability.DEFAULT_CONTACT_COSTS,
+            cost_per_delivery=settings.delivery_cost,
+            cost_per_return=settings.return_cost,
+        ),
+    )
+    margin_rate = np.divide(margin, revenue, out=np.zeros(n), where=revenue > 0)
+    profit_later = potential.profit_at_potential(
+        profit.profit, value_now.current, value_now.potential, margin_rate
+    )
+    grid = potential.value_grid(value_now.current, value_now.potential, profit.profit, profit_later)
+
+    gaps = churn.interpurchase_gaps(c, days.day, n)
+    risk = churn.churn_compute(
+        recency,
+        usual_gap_days=np.where(gaps.known, gaps.median_days, np.inf),
+        p_alive=p_alive,
+        tier=tier,
+    )
+
+    stage = lifecycle.lifecycle_stages(
+        age_days,
+        purchase_days,
+        in_contact,
+        advocate=np.zeros(n, bool),
+        growth_ratio=value_now.growth_ratio,
+        p_alive=np.where(ever_bought, p_alive, 1.0),
+        down_migration=moved.risk,
+        inactive_past_window=ever_bought & (recency > settings.lost_after_days),
+        settings=lifecycle.LifecycleSettings(new_days=float(settings.new_customer_days)),
+    )
+
+    retention = _retention_by_tier(previous_tier, frequency > 0)
+    horizon_years = settings.horizon_months / 12
+    annual_margin = margin * annual
+    tier_retention = np.array([retention.get(int(t), 0.0) for t in range(8)])[tier]
+    clv_discounted = discounted.discounted_customer_value(
+        annual_margin,
+        tier_retention,
+        settings.discount_rate,
+        math.ceil(horizon_years),
+        base.acquisition_cost,
+    )
+    clv_formula = formula.simple_customer_value(
+        frequency * annual * horizon_years, 1.0, spend_per_purchase, base.acquisition_cost
+    )
+
+    columns: dict[str, NDArray[Any]] = {
+        "tier": tier,
+        "previous_tier": previous_tier,
+        "movement": moved.movement,
+        "risk": moved.risk,
+        "revenue": revenue,
+        "margin": margin,
+        "previous_revenue": previous_revenue,
+        "orders": orders,
+        "recency_days": recency,
+        "frequency": frequency,
+        "r_score": rfm_result.recency_score,
+        "f_score": rfm_result.frequency_score,
+        "m_score": rfm_result.monetary_score,
+        "rfm_segment": rfm_result.segment,
+        "clv_formula": clv_formula,
+        "clv_discounted": clv_discounted,
+        "clv_probabilistic": clv_probabilistic,
+        "p_alive": p_alive,
+        "expected_purchases": expected,
+        "current_value": value_now.current,
+        "potential_value": value_now.potential,
+        "value_grid": grid,
+        "cost_to_serve": profit.cost_to_serve,
+        "profit": profit.profit,
+        "loss_making": profit.loss_making,
+        "churn_risk": risk.score,
+        "churn_level": risk.level,
+        "cant_lose": risk.cant_lose,
+        "lifecycle_stage": stage,
+    }
+    return PeriodScores(columns=columns, model_fit=clv_fit, retention_by_tier=retention)
+
+
+def _margin_ratio(days: OrderDays) -> float:
+    revenue = float(days.revenue.sum())
+    if revenue <= 0:
+        return 1.0
+    return min(max((revenue - float(days.cost.sum())) / revenue, 0.0), 1.0)
+
+
+def _retention_by_tier(
+    previous_tier: NDArray[Any], active_now: NDArray[np.bool_]
+) -> dict[int, float]:
+    """Share of each previous-period tier that bought again this period."""
+    retention: dict[int, float] = {}
+    for code in pyramid.ACTIVE_TIERS:
+        members = previous_tier == code
+        if members.any():
+            retention[int(code)] = float(active_now[members].mean())
+    return retention
+
+
+def _probabilistic(
+    days: OrderDays, n: int, window: PeriodWindow, settings: ValueSettings, *, margin_ratio: float
+) -> tuple[dict[str, Any], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """BG/NBD + Gamma-Gamma in weeks on all purchases up to the period end.
+
+    Documented fallback: when the models cannot be fitted (no repeat buyers, too few
+    customers) P(alive) is 1 for buyers, expected purchases and probabilistic CLV are 0, and
+    the reason is stored with the run."""
+    p_alive = np.zeros(n)
+    expected = np.zeros(n)
+    clv = np.zeros(n)
+    if not days.customer.size:
+        return {"fallback": "no purchases"}, p_alive, expected, clv
+    transactions = Transactions(
+        customer=days.customer, t=days.day.astype(np.float64), amount=days.revenue
+    )
+    try:
+        summary: RfmSummary = summarise(
+            transactions, calibration_end=float(window.end), time_unit="week"
+        )
+        model = fit_models(summary)
+        scores = score(
+            summary,
+            model,
+            horizon=settings.horizon_months * 365.25 / 12 / WEEK_DAYS,
+            annual_discount_rate=settings.discount_rate,
+            margin=margin_ratio,
+        )
+    except (FitError, ClvInputError, FrameError, ValueError) as error:
+        buyers = np.bincount(days.customer, minlength=n) > 0
+        p_alive[buyers] = 1.0
+        return {"fallback": str(error)}, p_alive, expected, clv
+    index = summary.customer_ids.astype(np.int64)
+    p_alive[index] = scores.p_alive
+    expected[index] = scores.expected_purchases
+    clv[index] = scores.clv
+    return {**model.as_dict(), "margin_ratio": margin_ratio}, p_alive, expected, clv
