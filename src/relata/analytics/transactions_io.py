@@ -37,7 +37,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from relata.analytics.frames import Transactions
+from relata.analytics.frames import Transactions, sort_int_keys
 
 #: How many offending rows a message lists.
 SHOWN_ROWS: Final = 5
@@ -225,9 +225,47 @@ def _customer_codes(
             f"column {name!r}: {int(blank.sum())} row(s) without a customer — "
             + _rows_message(blank, values, line_offset)
         )
-    encoded = pc.dictionary_encode(values.combine_chunks())
+    values = values.combine_chunks()
+    numbers = _canonical_integers(values)
+    if numbers is not None:
+        return _factorise_integers(numbers)
+    encoded = pc.dictionary_encode(values)
     codes = np.asarray(encoded.indices, dtype=np.int64)
     return codes, encoded.dictionary
+
+
+def _canonical_integers(values: pa.Array) -> NDArray[np.int64] | None:
+    """The ids as int64 when every one is an integer written canonically, else None.
+
+    Canonical means no leading zeros or plus sign: "007" and "7" are different customers, so
+    ids like that stay text.
+    """
+    if pa.types.is_integer(values.type):
+        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.int64)
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return None
+    try:
+        # Fails at the first non-integer, so text ids cost almost nothing here.
+        numbers = np.asarray(pc.cast(values, pa.int64()).to_numpy(), dtype=np.int64)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    canonical = pc.all(pc.match_substring_regex(values, r"^(0|-?[1-9][0-9]*)$")).as_py()
+    return numbers if canonical else None
+
+
+def _factorise_integers(numbers: NDArray[np.int64]) -> tuple[NDArray[np.int64], pa.Array]:
+    """Dense codes 0..n-1 (in id order) for integer ids, by one sort instead of hashing."""
+    low = int(numbers.min())
+    if int(numbers.max()) - low >= 1 << 40:
+        encoded = pc.dictionary_encode(pa.array(numbers))
+        return np.asarray(encoded.indices, dtype=np.int64), encoded.dictionary
+    sorted_ids, order = sort_int_keys(numbers - low)
+    change = np.empty(sorted_ids.size, dtype=bool)
+    change[0] = True
+    np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=change[1:])
+    codes = np.empty(numbers.size, dtype=np.int64)
+    codes[order] = np.cumsum(change) - 1
+    return codes, pa.array(sorted_ids[change] + low)
 
 
 def _day_numbers(values: pa.ChunkedArray, name: str, line_offset: int | None) -> NDArray[np.int64]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -26,6 +27,27 @@ _DAY_EXPR = {
 _CONTACT_DAY_EXPR = {
     "postgresql": "(CAST(c.occurred_at AS DATE) - DATE '1970-01-01')",
     "sqlite": "CAST(julianday(c.occurred_at) - 2440587.5 AS INTEGER)",
+}
+
+# Complete statements per vendor, assembled once from constants; values are bound parameters.
+_ORDER_DAYS_SQL = {
+    vendor: (
+        f"SELECT o.customer_id, {day} AS d, "  # noqa: S608 (vendor constant)
+        "CAST(SUM(o.total_amount) AS DOUBLE PRECISION), "
+        "CAST(SUM(o.total_cost) AS DOUBLE PRECISION), "
+        "COUNT(*), SUM(CASE WHEN o.status = %s THEN 1 ELSE 0 END) "
+        "FROM sales_order o WHERE o.order_date <= %s AND o.status <> %s "
+        "GROUP BY o.customer_id, d ORDER BY o.customer_id, d"
+    )
+    for vendor, day in _DAY_EXPR.items()
+}
+_CONTACTS_SQL = {
+    vendor: (
+        "SELECT c.customer_id, c.channel, "  # noqa: S608 (vendor constant)
+        f"SUM(CASE WHEN {day} > %s AND {day} <= %s THEN 1 ELSE 0 END), COUNT(*) "
+        f"FROM contacts_contactmoment c WHERE {day} <= %s GROUP BY c.customer_id, c.channel"
+    )
+    for vendor, day in _CONTACT_DAY_EXPR.items()
 }
 
 
@@ -87,15 +109,9 @@ def customer_base(*, period_end: date) -> CustomerBase:
 
 
 def order_days(*, base: CustomerBase, period_end: date) -> OrderDays:
-    day = _DAY_EXPR[_vendor()]
-    sql = (
-        f"SELECT o.customer_id, {day} AS d, CAST(SUM(o.total_amount) AS DOUBLE PRECISION), "
-        "CAST(SUM(o.total_cost) AS DOUBLE PRECISION), "
-        "COUNT(*), SUM(CASE WHEN o.status = %s THEN 1 ELSE 0 END) "
-        "FROM sales_order o WHERE o.order_date <= %s AND o.status <> %s "
-        "GROUP BY o.customer_id, d ORDER BY o.customer_id, d"
+    rows = _fetch(
+        _ORDER_DAYS_SQL[_vendor()], [OrderStatus.RETURNED, period_end, OrderStatus.CANCELLED]
     )
-    rows = _fetch(sql, [OrderStatus.RETURNED, period_end, OrderStatus.CANCELLED])
     table = np.array(rows, dtype=np.float64).reshape(-1, 6)
     index, known = _positions(base.ids, table[:, 0].astype(np.int64))
     table, index = table[known], index[known]
@@ -111,13 +127,7 @@ def order_days(*, base: CustomerBase, period_end: date) -> OrderDays:
 
 def contact_counts(*, base: CustomerBase, first_day: int, last_day: int) -> ContactCounts:
     """Contact moments per channel with first_day < day ≤ last_day, and whether any ever."""
-    day = _CONTACT_DAY_EXPR[_vendor()]
-    sql = (
-        f"SELECT c.customer_id, c.channel, "  # noqa: S608 - vendor constant, no input
-        f"SUM(CASE WHEN {day} > %s AND {day} <= %s THEN 1 ELSE 0 END), COUNT(*) "
-        f"FROM contacts_contactmoment c WHERE {day} <= %s GROUP BY c.customer_id, c.channel"
-    )
-    rows = _fetch(sql, [first_day, last_day, last_day])
+    rows = _fetch(_CONTACTS_SQL[_vendor()], [first_day, last_day, last_day])
     n = base.ids.size
     in_window = {channel: np.zeros(n, np.float64) for channel in Channel.values}
     ever = np.zeros(n, bool)
@@ -146,7 +156,8 @@ def _positions(
     return clipped.astype(np.int64), (index < base_ids.size) & (base_ids[clipped] == ids)
 
 
-def _fetch(sql: str, params: list[object]) -> list[tuple[object, ...]]:
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from relata.customers.models import Customer
 from relata.scoring.choices import (
@@ -157,7 +158,7 @@ class ScoreRun(models.Model):
         return f"{self.period_end} ({self.get_status_display()})"
 
 
-def _money(label: str) -> models.DecimalField:
+def _money(label: StrOrPromise) -> models.DecimalField:
     return models.DecimalField(label, max_digits=14, decimal_places=2, default=Decimal(0))
 
 

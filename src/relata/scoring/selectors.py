@@ -11,7 +11,8 @@ from relata.scoring.models import CustomerSnapshot, RunStatus, ScoreRun
 
 
 def first_order_date() -> date | None:
-    return Order.objects.aggregate(first=Min("order_date"))["first"]
+    first: date | None = Order.objects.aggregate(first=Min("order_date"))["first"]
+    return first
 
 
 def latest_run() -> ScoreRun | None:

@@ -36,7 +36,7 @@ MONEY_COLUMNS = frozenset(
 )
 BATCH = 5_000
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]
 
 
 def value_settings(stored: ScoringSettings) -> ValueSettings:
@@ -138,13 +138,22 @@ def _compute(
     return scores, base
 
 
+FLOAT_COLUMNS = frozenset({"p_alive", "expected_purchases", "churn_risk"})
+
+
 def _column_values(name: str, values: NDArray[Any]) -> list[Any]:
+    """Python values for one snapshot column: cents for money, None for 'never', ints for
+    counts and codes."""
+    result: list[Any]
     if name in MONEY_COLUMNS:
-        return np.round(values.astype(np.float64), 2).tolist()
-    if name == "recency_days":
-        return [None if not np.isfinite(v) else int(v) for v in values]
-    if values.dtype == bool:
-        return values.tolist()
+        result = np.round(values.astype(np.float64), 2).tolist()
+    elif name == "recency_days":
+        result = [int(v) if np.isfinite(v) else None for v in values]
+    elif values.dtype == bool or name in FLOAT_COLUMNS:
+        result = values.tolist()
+    else:
+        result = values.astype(np.int64).tolist()
+    return result
     if np.issubdtype(values.dtype, np.floating) and name not in {
         "p_alive",
         "expected_purchases",
@@ -181,6 +190,14 @@ def _write_snapshots(
             progress(stop - start)
 
 
+def _db_column(name: str) -> str:
+    field = CustomerSnapshot._meta.get_field(name.removesuffix("_id"))
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise ValueError(f"{name} is not a column of CustomerSnapshot")
+    return column
+
+
 def _copy_postgresql(
     run: ScoreRun,
     field_names: list[str],
@@ -189,12 +206,7 @@ def _copy_postgresql(
     progress: Progress | None,
 ) -> None:
     table = CustomerSnapshot._meta.db_table
-    db_columns = [
-        CustomerSnapshot._meta.get_field(f.removesuffix("_id")).column
-        if f.endswith("_id")
-        else CustomerSnapshot._meta.get_field(f).column
-        for f in field_names
-    ]
+    db_columns = [_db_column(name) for name in field_names]
     statement = f"COPY {table} ({', '.join(db_columns)}) FROM STDIN"
     period = run.period_end.isoformat()
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
