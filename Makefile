@@ -21,6 +21,7 @@ demo: install
 	$(RELATA) migrate --noinput
 	$(RELATA) demo-data --customers $(DEMO_CUSTOMERS) --years 4 --seed 42 --if-empty
 	$(RELATA) demo-users
+	$(RELATA) score --backfill quarterly --if-missing
 	@echo ""
 	@echo "  Relata runs on http://127.0.0.1:$(PORT)/   log in as: demo / demo"
 	@echo ""

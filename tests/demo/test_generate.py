@@ -88,9 +88,7 @@ def test_order_totals_are_the_sum_of_their_lines(data: DemoData) -> None:
     # then
     assert np.array_equal(np.rint(amount).astype(np.int64), orders["total_amount"].values)
     assert np.array_equal(np.rint(cost).astype(np.int64), orders["total_cost"].values)
-    assert np.array_equal(
-        lines["customer_id"].values, orders["customer_id"].values[order_index]
-    )
+    assert np.array_equal(lines["customer_id"].values, orders["customer_id"].values[order_index])
     assert lines["quantity"].values.min() >= 1
     per_order = np.bincount(order_index)
     assert per_order.min() >= 1 and per_order.max() <= 5
@@ -151,7 +149,12 @@ def test_derived_columns_match_the_model_functions(data: DemoData) -> None:
             first_name=row["first_name"],
         )
         assert row["search_text"] == build_search_text(
-            row["customer_number"], display, row["email"], row["phone"], row["postcode"], row["city"]
+            row["customer_number"],
+            display,
+            row["email"],
+            row["phone"],
+            row["postcode"],
+            row["city"],
         )
 
 
@@ -189,10 +192,22 @@ def test_profile_completeness_varies(data: DemoData) -> None:
 def test_contact_moments_and_consents_cover_the_choices(data: DemoData) -> None:
     moments = data.table("contacts.ContactMoment").columns
     assert set(moments["channel"].values.tolist()) == {
-        "phone", "email", "visit", "store", "web", "chat", "social", "letter"
+        "phone",
+        "email",
+        "visit",
+        "store",
+        "web",
+        "chat",
+        "social",
+        "letter",
     }
     assert set(moments["touchpoint"].values.tolist()) == {
-        "sales", "marketing", "service", "after_sales", "billing", "delivery"
+        "sales",
+        "marketing",
+        "service",
+        "after_sales",
+        "billing",
+        "delivery",
     }
     assert set(moments["office"].values.tolist()) == {"front", "back"}
     assert set(moments["direction"].values.tolist()) == {"inbound", "outbound"}

@@ -39,6 +39,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "contacts.contactmoment": _ALL,
         "imports.importbatch": _ALL,
         "accounts.apitoken": _ALL,
+        "scoring.customersnapshot": _VIEW,
+        "scoring.scorerun": _VIEW,
+        "scoring.scoringsettings": _ALL,
     },
     SALES: {
         "customers.customer": _EDIT,
@@ -49,6 +52,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "sales.product": _VIEW,
         "sales.productcategory": _VIEW,
         "contacts.contactmoment": _EDIT,
+        "scoring.customersnapshot": _VIEW,
+        "scoring.scorerun": _VIEW,
     },
     BACK_OFFICE: {
         "customers.customer": _EDIT,
@@ -60,6 +65,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "sales.productcategory": _VIEW,
         "contacts.contactmoment": _EDIT,
         "imports.importbatch": _EDIT,
+        "scoring.customersnapshot": _VIEW,
+        "scoring.scorerun": _VIEW,
     },
     MARKETING: {
         "customers.customer": _VIEW,
@@ -71,6 +78,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "sales.productcategory": _EDIT,
         "contacts.contactmoment": _EDIT,
         "imports.importbatch": _EDIT,
+        "scoring.customersnapshot": _VIEW,
+        "scoring.scorerun": _VIEW,
     },
 }
 

@@ -7,9 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 
-def standard_errors(
-    gradient: Callable[[np.ndarray], np.ndarray], params: np.ndarray
-) -> np.ndarray:
+def standard_errors(gradient: Callable[[np.ndarray], np.ndarray], params: np.ndarray) -> np.ndarray:
     """Standard errors from the observed information: the Hessian of the total
     log-likelihood, by central differences of its analytic gradient (relative step 1e-5)."""
     k = params.size

@@ -152,9 +152,7 @@ def test_weights_are_equivalent_to_duplicated_rows() -> None:
     weighted = bgnbd.fit(sim.x, sim.t_x, sim.T, weights=copies)
 
     # then
-    np.testing.assert_allclose(
-        weighted.params.as_array(), duplicated.params.as_array(), rtol=1e-7
-    )
+    np.testing.assert_allclose(weighted.params.as_array(), duplicated.params.as_array(), rtol=1e-7)
     assert weighted.log_likelihood == pytest.approx(duplicated.log_likelihood, rel=1e-10)
     assert weighted.customers == duplicated.customers == copies.sum()
 
@@ -168,8 +166,10 @@ def test_compressed_partitions_combine_into_the_full_fit() -> None:
     compressed = [bgnbd.compress(sim_x[p], sim_tx[p], sim.T[p]) for p in parts]
 
     # when: the partitions' sufficient statistics are concatenated and fitted
-    combined = bgnbd.fit(*(np.concatenate([c[i] for c in compressed]) for i in range(3)),
-                         weights=np.concatenate([c[3] for c in compressed]))
+    combined = bgnbd.fit(
+        *(np.concatenate([c[i] for c in compressed]) for i in range(3)),
+        weights=np.concatenate([c[3] for c in compressed]),
+    )
     full = bgnbd.fit(sim_x, sim_tx, sim.T)
 
     # then
@@ -256,8 +256,10 @@ def test_expected_purchases_of_a_new_customer_equal_the_unconditional_formula() 
     mpmath.mp.dps = 40
     r, alpha, a, b = (mpmath.mpf(v) for v in (0.243, 4.414, 0.793, 2.426))
     t = mpmath.mpf(52)
-    reference = (a + b - 1) / (a - 1) * (
-        1 - (alpha / (alpha + t)) ** r * mpmath.hyp2f1(r, b, a + b - 1, t / (alpha + t))
+    reference = (
+        (a + b - 1)
+        / (a - 1)
+        * (1 - (alpha / (alpha + t)) ** r * mpmath.hyp2f1(r, b, a + b - 1, t / (alpha + t)))
     )
 
     # when

@@ -51,9 +51,7 @@ def test_summary_follows_the_literature_conventions() -> None:
 
 def test_transactions_after_the_calibration_end_are_excluded_and_counted() -> None:
     # given: customer 7's second purchase and customer 8's only purchase come after the end
-    tx = _transactions(
-        [(7, "2024-01-01", 10.0), (7, "2024-03-01", 10.0), (8, "2024-02-15", 10.0)]
-    )
+    tx = _transactions([(7, "2024-01-01", 10.0), (7, "2024-03-01", 10.0), (8, "2024-02-15", 10.0)])
 
     # when
     summary = summarise(tx, calibration_end=np.datetime64("2024-01-31"))

@@ -15,6 +15,9 @@ FloatArray = NDArray[np.float64]
 
 #: Search box for every log-parameter: parameters live in [e^-20, e^20].
 LOG_BOUND = 20.0
+#: Data are rescaled so that sensible parameters are of order 1; an optimum with a parameter
+#: beyond e^±15 (3.3e6 or 3e-7) is a likelihood running off to a degenerate limit.
+RUN_OFF = 15.0
 
 
 class ClvInputError(ValueError):
@@ -123,8 +126,9 @@ def maximise_log_likelihood(
     value = float(result.fun)
     if not np.isfinite(value) or not np.isfinite(theta).all():
         raise FitError("the optimiser left the region where the likelihood is finite")
-    # Within 1 % of the edge counts as "ran off": the likelihood was still rising there.
-    at_bound = tuple(int(i) for i in np.flatnonzero(np.abs(theta) >= LOG_BOUND - 0.01))
+    # A (rescaled) parameter beyond e^±15 means the likelihood kept rising towards a
+    # degenerate limit (no heterogeneity, or no variation at all) rather than peaking.
+    at_bound = tuple(int(i) for i in np.flatnonzero(np.abs(theta) >= RUN_OFF))
     return Optimum(
         params=np.exp(theta),
         mean_log_likelihood=-value,

@@ -258,21 +258,28 @@ def fit(
         )
     if not (bc > 0).any():
         raise FitError("BG/NBD needs customers observed for some time (all T are 0)")
-    data = _prepare(xc, tc, bc, wc)
+    # Measure time in units of the mean T while fitting: α is then of order 1, whatever the
+    # time unit, and only α (and the log-likelihood, by Σ w x ln scale) depend on the unit.
+    scale = _wsum(wc, bc) / float(wc.sum())
+    data = _prepare(xc, tc / scale, bc / scale, wc)
     optimum = maximise_log_likelihood(
         lambda theta: _neg_mean_ll_and_grad(theta, data), _start(data)
     )
     if optimum.at_bound:
         names = ", ".join(PARAMETER_NAMES[i] for i in optimum.at_bound)
         raise FitError(
-            f"the data do not identify the BG/NBD parameters ({names} ran to the edge of the "
-            f"search range) — {data.total_weight:g} customers, {repeat:g} with repeat purchases; "
+            f"the data do not identify the BG/NBD parameters ({names} ran off towards 0 or "
+            f"infinity) — {data.total_weight:g} customers, {repeat:g} with repeat purchases; "
             "more customers or a longer calibration period are needed"
         )
-    r, alpha, a, b = (float(v) for v in optimum.params)
+    r, alpha_scaled, a, b = (float(v) for v in optimum.params)
+    alpha = alpha_scaled * scale
+    log_likelihood = optimum.mean_log_likelihood * data.total_weight - _wsum(wc, xc) * float(
+        np.log(scale)
+    )
     return BgNbdFit(
         params=BgNbdParams(r, alpha, a, b),
-        log_likelihood=optimum.mean_log_likelihood * data.total_weight,
+        log_likelihood=log_likelihood,
         customers=data.total_weight,
         repeat_customers=repeat,
         distinct_rows=int(wc.size),

@@ -253,8 +253,8 @@ def fit(x: ArrayLike, monetary: ArrayLike, weights: ArrayLike | None = None) -> 
     if optimum.at_bound:
         names = ", ".join(PARAMETER_NAMES[i] for i in optimum.at_bound)
         raise FitError(
-            f"the spend data do not identify the Gamma-Gamma parameters ({names} ran to the "
-            f"edge of the search range) — {total:g} customers used"
+            f"the spend data do not identify the Gamma-Gamma parameters ({names} ran off "
+            f"towards 0 or infinity) — {total:g} customers used"
         )
     p, q, v_scaled = (float(val) for val in optimum.params)
     return GammaGammaFit(
