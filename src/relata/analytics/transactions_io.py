@@ -364,3 +364,17 @@ def _amounts(values: pa.ChunkedArray, name: str, line_offset: int | None) -> NDA
         )
     amount = np.asarray(pc.cast(normalised, pa.float64()).to_numpy(zero_copy_only=False))
     return amount.astype(np.float64)
+
+
+def write_csv(path: str | Path, columns: dict[str, pa.Array | NDArray[Any]]) -> None:
+    """Write equally long columns to a UTF-8 CSV file with a header (PyArrow's writer)."""
+    table = pa.table(
+        {
+            name: values if isinstance(values, pa.Array) else pa.array(values)
+            for name, values in columns.items()
+        }
+    )
+    try:
+        pa_csv.write_csv(table, str(path))
+    except OSError as exc:
+        raise TransactionsFileError(f"{path}: cannot be written ({exc})") from exc

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
-from relata.api import contacts, customers, errors, orders
+from relata.api import contacts, customers, errors, orders, scores
 from relata.api.auth import TokenAuth
 
 DESCRIPTION = """
-Customers, orders and contact moments of Relata.
+Customers, orders and contact moments of Relata, and the scores its value engine computes
+(read-only).
 
 **Authentication.** Create a token at `/accounts/tokens/` and send it with every request as
 `Authorization: Bearer <token>` (`Authorization: Token <token>` works too). The token acts
@@ -41,3 +42,5 @@ errors.register(api)
 api.add_router("/customers/", customers.router)
 api.add_router("/orders/", orders.router)
 api.add_router("/contact-moments/", contacts.router)
+api.add_router("/scores/", scores.router)
+api.add_router("/customers/", scores.customer_router)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "relata.api",
     "relata.scoring",
     "relata.demo",
+    "relata.clvcli",
 ]
 
 MIDDLEWARE = [

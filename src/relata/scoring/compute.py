@@ -260,19 +260,30 @@ def _probabilistic(
             transactions, calibration_end=float(window.end), time_unit="week"
         )
         model = fit_models(summary)
-        scores = score(
-            summary,
-            model,
-            horizon=settings.horizon_months * 365.25 / 12 / WEEK_DAYS,
-            annual_discount_rate=settings.discount_rate,
-            margin=margin_ratio,
-        )
+        with np.errstate(all="ignore"):  # undefined scores are handled below, not warned about
+            scores = score(
+                summary,
+                model,
+                horizon=settings.horizon_months * 365.25 / 12 / WEEK_DAYS,
+                annual_discount_rate=settings.discount_rate,
+                margin=margin_ratio,
+            )
     except (FitError, ClvInputError, FrameError, ValueError) as error:
         buyers = np.bincount(days.customer, minlength=n) > 0
         p_alive[buyers] = 1.0
         return {"fallback": str(error)}, p_alive, expected, clv
     index = summary.customer_ids.astype(np.int64)
-    p_alive[index] = scores.p_alive
-    expected[index] = scores.expected_purchases
-    clv[index] = scores.clv
-    return {**model.as_dict(), "margin_ratio": margin_ratio}, p_alive, expected, clv
+    finite = (
+        np.isfinite(scores.p_alive)
+        & np.isfinite(scores.expected_purchases)
+        & np.isfinite(scores.clv)
+    )
+    p_alive[index] = np.where(finite, scores.p_alive, 1.0)
+    expected[index] = np.where(finite, scores.expected_purchases, 0.0)
+    clv[index] = np.where(finite, scores.clv, 0.0)
+    fit = {**model.as_dict(), "margin_ratio": margin_ratio}
+    if not finite.all():
+        # A fit at the edge of the parameter space can leave a few scores undefined; they are
+        # stored as "unknown" (P(alive) 1, nothing expected) and counted, never as NaN.
+        fit["non_finite_scores"] = int((~finite).sum())
+    return fit, p_alive, expected, clv

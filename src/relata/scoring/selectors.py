@@ -34,3 +34,9 @@ def customer_snapshots(*, customer_id: int) -> list[CustomerSnapshot]:
         .select_related("run")
         .order_by("-period_end")
     )
+
+
+def scored_period_ends() -> set[date]:
+    return set(
+        ScoreRun.objects.filter(status=RunStatus.COMPLETE).values_list("period_end", flat=True)
+    )

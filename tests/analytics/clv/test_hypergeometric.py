@@ -11,23 +11,24 @@ from hypothesis import strategies as st
 from relata.analytics.clv._hypergeometric import expected_purchases_if_alive
 
 
-def reference(r: float, alpha: float, a: float, b: float, t: float, x: float, big_t: float) -> float:
+def reference(
+    r: float, alpha: float, a: float, b: float, t: float, x: float, big_t: float
+) -> float:
     """FHL (2005) eq. 10 without P(alive), literally, at 60 digits (a = 1 as a limit)."""
     with mpmath.workdps(60):
         r_, al, a_, b_, t_, x_, tt = (mpmath.mpf(v) for v in (r, alpha, a, b, t, x, big_t))
         if a_ == 1:
             a_ += mpmath.mpf(10) ** -40
         z = t_ / (al + tt + t_)
-        value = (a_ + b_ + x_ - 1) / (a_ - 1) * (
-            1 - ((al + tt) / (al + tt + t_)) ** (r_ + x_) * mpmath.hyp2f1(r_ + x_, b_ + x_, a_ + b_ + x_ - 1, z)
-        )
+        power = ((al + tt) / (al + tt + t_)) ** (r_ + x_)
+        series = mpmath.hyp2f1(r_ + x_, b_ + x_, a_ + b_ + x_ - 1, z)
+        value = (a_ + b_ + x_ - 1) / (a_ - 1) * (1 - power * series)
         return float(value)
 
 
 def evaluate(r: float, alpha: float, a: float, b: float, t: float, x: float, big_t: float) -> float:
-    return float(
-        expected_purchases_if_alive(r, alpha, a, b, np.array([t]), np.array([x]), np.array([big_t]))[0]
-    )
+    t_, x_, big_t_ = np.array([t]), np.array([x]), np.array([big_t])
+    return float(expected_purchases_if_alive(r, alpha, a, b, t_, x_, big_t_)[0])
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from relata.scoring.selectors import first_order_date
+from relata.scoring.selectors import first_order_date, scored_period_ends
 from relata.scoring.services import backfill_period_ends, score_run_create
 
 
@@ -33,6 +33,11 @@ class Command(BaseCommand):
             choices=["monthly", "quarterly", "yearly"],
             help="also score earlier period ends back to the first order, for history",
         )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="skip period ends that already have a complete run",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -44,6 +49,9 @@ class Command(BaseCommand):
                 ends = backfill_period_ends(
                     period_end=period_end, step=options["backfill"], since=first
                 )
+        if options["if_missing"]:
+            done = scored_period_ends()
+            ends = [end for end in ends if end not in done]
         for end in ends:
             with tqdm(
                 desc=_("Scoring %(date)s") % {"date": end.isoformat()},

@@ -1,0 +1,1 @@
+"""`relata clv`: customer lifetime value from a transactions file, without a database."""
