@@ -13,7 +13,7 @@ from relata.contacts.selectors import contact_moment_search, customer_timeline
 from relata.contacts.services import contact_moment_log
 from relata.customers.models import Customer
 from relata.web.http import HtmxHttpRequest
-from relata.web.pagination import paginate
+from relata.web.pagination import paginate_estimated as paginate
 
 
 @login_required

@@ -121,9 +121,7 @@ def _without_index(field: str) -> OrderBy:
     name = field.removeprefix("-")
     expression: Any
     if name == "created_at":
-        expression = ExpressionWrapper(
-            F(name) + Value(timedelta(0)), output_field=DateTimeField()
-        )
+        expression = ExpressionWrapper(F(name) + Value(timedelta(0)), output_field=DateTimeField())
     else:
         expression = Concat(F(name), Value(""), output_field=CharField())
     ordered: OrderBy = expression.desc() if field.startswith("-") else expression.asc()

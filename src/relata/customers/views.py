@@ -17,7 +17,7 @@ from relata.customers.models import ConsentPurpose, ContactPerson, Customer, Cus
 from relata.customers.selectors import consent_matrix, customer_completeness, customer_search
 from relata.customers.services import consent_record, contact_person_save, customer_save_from_form
 from relata.web.http import HtmxHttpRequest
-from relata.web.pagination import paginate
+from relata.web.pagination import paginate_estimated
 
 
 @login_required
@@ -31,7 +31,7 @@ def customer_list(request: HtmxHttpRequest) -> HttpResponse:
         owner_id=request.user.pk if owner == "me" else None,
         sort=params.get("sort", "name"),
     ).select_related("account_owner")
-    page = paginate(request, customers, per_page=25)
+    page = paginate_estimated(request, customers, per_page=25)
     context = {
         "page": page,
         "query": params.get("q", ""),

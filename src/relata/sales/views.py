@@ -12,7 +12,7 @@ from relata.sales.forms import OrderFilterForm, OrderForm, OrderLineFormSet, Pro
 from relata.sales.models import Order, Product
 from relata.sales.selectors import order_search, product_list
 from relata.sales.services import order_number_next, order_save_with_lines
-from relata.web.pagination import paginate
+from relata.web.pagination import paginate_estimated as paginate
 
 
 @login_required

@@ -221,6 +221,19 @@ class CustomerSnapshot(models.Model):
             models.Index(fields=["run", "tier"], name="snapshot_run_tier_idx"),
             models.Index(fields=["run", "rfm_segment"], name="snapshot_run_rfm_idx"),
             models.Index(fields=["run", "lifecycle_stage"], name="snapshot_run_stage_idx"),
+            # The dashboard's two short lists read these (LIMIT 20, no scan of the run):
+            # risk customers, can't-lose first, then churn risk and revenue, descending ...
+            models.Index(
+                fields=["run", "cant_lose", "churn_risk", "revenue"],
+                name="snapshot_run_risk_idx",
+                condition=models.Q(risk=True) | models.Q(cant_lose=True),
+            ),
+            # ... and loss-making customers, biggest loss first.
+            models.Index(
+                fields=["run", "profit"],
+                name="snapshot_run_loss_idx",
+                condition=models.Q(loss_making=True),
+            ),
         ]
 
     def __str__(self) -> str:

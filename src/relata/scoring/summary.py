@@ -47,7 +47,7 @@ def run_summary(columns: dict[str, NDArray[Any]]) -> dict[str, Any]:
         "migration": {
             "counts": moved.matrix.counts.tolist(),
             "value_change": np.round(moved.matrix.value_change, 2).tolist(),
-            "risk_customers": int(moved.risk.sum()),
+            "risk_customers": int(columns["risk"].sum()),
         },
         "rfm_grid": _rfm_grid(columns),
         "rfm_segments": _counts(columns["rfm_segment"]),

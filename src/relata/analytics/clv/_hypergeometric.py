@@ -36,7 +36,7 @@ from scipy.special import exprel, hyp2f1
 
 FloatArray = NDArray[np.float64]
 
-MAX_TERMS: Final = 20_000
+MAX_TERMS: Final = 3_000
 _EPS: Final = 1e-16
 _NEAR_ONE: Final = 1e-4
 

@@ -35,6 +35,7 @@ from relata.analytics.clv._common import (
     check_weights,
     compress_rows,
     maximise_log_likelihood,
+    unique_rows,
 )
 from relata.analytics.clv._common import (
     weighted_sum as _wsum,
@@ -328,9 +329,16 @@ def expected_purchases(
     if not np.isfinite(tt).all() or (tt < 0).any():
         raise ValueError("the horizon t must be finite and >= 0")
     alive = _probability_alive(params, xa, ta, ba)
-    conditional = expected_purchases_if_alive(
-        params.r, params.alpha, params.a, params.b, tt, xa, ba
-    )
+    if tt.ndim == 0:
+        # E[Y(t) | alive] depends on x and T only: evaluate it once per distinct pair.
+        (ux, ub), inverse = unique_rows((xa, ba))
+        conditional = expected_purchases_if_alive(
+            params.r, params.alpha, params.a, params.b, tt, ux, ub
+        )[inverse]
+    else:
+        conditional = expected_purchases_if_alive(
+            params.r, params.alpha, params.a, params.b, tt, xa, ba
+        )
     return np.asarray(conditional * alive, dtype=np.float64)
 
 

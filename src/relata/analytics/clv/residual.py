@@ -35,6 +35,9 @@ from relata.analytics.clv.gamma_gamma import GammaGammaParams, expected_spend
 
 FloatArray = NDArray[np.float64]
 
+#: Cells (distinct customers × periods) evaluated at once.
+_BLOCK_CELLS = 1 << 20
+
 ASSUMPTIONS = (
     "BG/NBD purchase process and Gamma-Gamma spend, independent of each other and unchanged "
     "over the horizon; margin a constant share of spend; purchases discounted at the end of "
@@ -91,22 +94,36 @@ def residual_purchases(
     if not np.isfinite(discount_rate) or discount_rate <= -1:
         raise ClvInputError("the discount rate must be a number greater than -1")
     xa, ta, ba = check_rfm(x, t_x, big_t)
-    (ux, ut, ub), inverse = unique_rows((xa, ta, ba))
-    alive = _probability_alive(params, ux, ut, ub)
+    alive = _probability_alive(params, xa, ta, ba)
+    # E[Y(t) | alive] depends on x and T only (not t_x): evaluate it once per distinct pair
+    # and in blocks of rows, so memory stays bounded for millions of customers.
+    (ux, ub), inverse = unique_rows((xa, ba))
     grid = horizon * np.arange(1, periods + 1, dtype=np.float64) / periods
-    # Shape (distinct rows, periods): expected purchases up to the end of every period.
-    cumulative = expected_purchases_if_alive(
-        params.r, params.alpha, params.a, params.b, grid[None, :], ux[:, None], ub[:, None]
-    )
-    # Rounding can make a tiny increment negative; the cumulative count never decreases.
-    cumulative = np.maximum.accumulate(np.maximum(cumulative, 0.0), axis=1)
-    increments = np.diff(cumulative, axis=1, prepend=0.0)
     discount = (1.0 + discount_rate) ** -np.arange(1, periods + 1, dtype=np.float64)
-    discounted = (increments * discount).sum(axis=1)
+    total = np.empty(ux.size)
+    discounted = np.empty(ux.size)
+    block = max(1, _BLOCK_CELLS // periods)
+    for start in range(0, ux.size, block):
+        rows = slice(start, start + block)
+        # Shape (rows, periods): expected purchases up to the end of every period.
+        cumulative = expected_purchases_if_alive(
+            params.r,
+            params.alpha,
+            params.a,
+            params.b,
+            grid[None, :],
+            ux[rows, None],
+            ub[rows, None],
+        )
+        # Rounding can make a tiny increment negative; the cumulative count never decreases.
+        cumulative = np.maximum.accumulate(np.maximum(cumulative, 0.0), axis=1)
+        increments = np.diff(cumulative, axis=1, prepend=0.0)
+        total[rows] = cumulative[:, -1]
+        discounted[rows] = (increments * discount).sum(axis=1)
     return ResidualPurchases(
-        p_alive=alive[inverse],
-        expected_purchases=(cumulative[:, -1] * alive)[inverse],
-        discounted_purchases=(discounted * alive)[inverse],
+        p_alive=alive,
+        expected_purchases=total[inverse] * alive,
+        discounted_purchases=discounted[inverse] * alive,
     )
 
 
