@@ -3,6 +3,7 @@ the migration matrix, the RFM grid and the filtered list of scored customers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,8 +16,9 @@ from django.utils import timezone
 from relata.accounts.models import ApiToken
 from relata.analytics.migration import MigrationState
 from relata.api.schemas.scores import MIGRATION_STATE_LABELS
+from relata.contacts.models import ContactMoment
 from relata.customers.models import Customer, CustomerKind
-from relata.sales.models import Product
+from relata.sales.models import Order, OrderLine, Product, ProductCategory
 from relata.sales.services import LineInput, order_create
 from relata.scoring.choices import (
     ChurnLevelChoice,
@@ -26,7 +28,7 @@ from relata.scoring.choices import (
     StageChoice,
     TierChoice,
 )
-from relata.scoring.models import CustomerSnapshot, RunStatus, ScoreRun
+from relata.scoring.models import CustomerSnapshot, RunStatus, ScoreRun, ScoringSettings
 from relata.scoring.services import score_run_create
 from tests.api.conftest import ApiClient, error_locs, user_with_role
 from tests.factories import ContactMomentFactory, CustomerFactory, ProductFactory
@@ -35,8 +37,14 @@ pytestmark = pytest.mark.django_db
 
 LAST_YEAR = date(2024, 12, 31)
 THIS_YEAR = date(2025, 12, 31)
+SKU = "SCORES-API-1"
 
-RUN_PATHS = ["/api/scores/tiers", "/api/scores/migration", "/api/scores/rfm", "/api/scores/customers"]
+RUN_PATHS = [
+    "/api/scores/tiers",
+    "/api/scores/migration",
+    "/api/scores/rfm",
+    "/api/scores/customers",
+]
 LABELLED = {
     "tier": TierChoice,
     "movement": MovementChoice,
@@ -74,9 +82,8 @@ def buy(customer: Customer, product: Product, day: date, quantity: int = 1) -> N
     )
 
 
-@pytest.fixture
-def scored(db: None) -> Scored:
-    product = ProductFactory(price=Decimal("100.00"), unit_cost=Decimal("60.00"))
+def build_scored_file() -> Scored:
+    product = ProductFactory(sku=SKU, price=Decimal("100.00"), unit_cost=Decimal("60.00"))
 
     def customer(number: str, **fields: Any) -> Customer:
         # Scoring counts the customers known at the period end.
@@ -115,6 +122,46 @@ def scored(db: None) -> Scored:
     # Created after the runs: has no snapshot.
     unscored = CustomerFactory(customer_number="UNS")
     return Scored(big, regular, lapsed, newcomer, costly, prospect, unscored, earlier, latest)
+
+
+def remove_scored_file(data: Scored, *, had_settings: bool) -> None:
+    customers = [
+        data.big, data.regular, data.lapsed, data.newcomer, data.costly, data.prospect,
+        data.unscored,
+    ]  # fmt: skip
+    ScoreRun.objects.filter(pk__in=[data.earlier.pk, data.latest.pk]).delete()
+    ContactMoment.objects.filter(customer__in=customers).delete()
+    OrderLine.objects.filter(customer__in=customers).delete()
+    Order.objects.filter(customer__in=customers).delete()
+    Customer.objects.filter(pk__in=[c.pk for c in customers]).delete()
+    categories = list(Product.objects.filter(sku=SKU).values_list("category_id", flat=True))
+    Product.objects.filter(sku=SKU).delete()
+    ProductCategory.objects.filter(pk__in=categories, products__isnull=True).delete()
+    if not had_settings:
+        ScoringSettings.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def scored_file(django_db_setup: None, django_db_blocker: Any) -> Iterator[Scored]:
+    """Scoring takes a second or two, so the file is built and scored once for the module;
+    each test still runs in its own transaction, so changes a test makes are rolled back."""
+    with django_db_blocker.unblock():
+        had_settings = ScoringSettings.objects.exists()
+        data = build_scored_file()
+    yield data
+    with django_db_blocker.unblock():
+        remove_scored_file(data, had_settings=had_settings)
+
+
+@pytest.fixture
+def scored(db: None, scored_file: Scored) -> Scored:
+    return scored_file
+
+
+@pytest.fixture
+def no_runs(db: None) -> None:
+    """No score runs at all (within the test's transaction)."""
+    ScoreRun.objects.all().delete()
 
 
 @pytest.fixture
@@ -172,7 +219,7 @@ def test_runs_are_paginated(api: ApiClient, scored: Scored) -> None:
     assert "offset=1" in body["next"]
 
 
-def test_runs_list_is_empty_before_any_scoring(api: ApiClient) -> None:
+def test_runs_list_is_empty_before_any_scoring(api: ApiClient, no_runs: None) -> None:
     response = api.get("/api/scores/runs")
     assert response.status_code == 200
     assert response.json()["count"] == 0
@@ -244,9 +291,7 @@ def test_unscored_customer_has_an_empty_history(api: ApiClient, scored: Scored) 
     assert response.json()["history"] == []
 
 
-def test_customer_scores_ignore_runs_that_did_not_complete(
-    api: ApiClient, scored: Scored
-) -> None:
+def test_customer_scores_ignore_runs_that_did_not_complete(api: ApiClient, scored: Scored) -> None:
     # given the latest run fails afterwards (its snapshots stay in the table)
     ScoreRun.objects.filter(pk=scored.latest.pk).update(status=RunStatus.FAILED)
     # when the customer's scores are read
@@ -437,9 +482,7 @@ def test_scored_customers_are_paginated_keeping_filters(api: ApiClient, scored: 
         ("revenue", "revenue"),
     ],
 )
-def test_scored_customers_ordering(
-    api: ApiClient, scored: Scored, ordering: str, key: str
-) -> None:
+def test_scored_customers_ordering(api: ApiClient, scored: Scored, ordering: str, key: str) -> None:
     response = api.get("/api/scores/customers", {"ordering": ordering})
     values = [Decimal(str(item[key])) for item in response.json()["items"]]
     assert values == sorted(values, reverse=ordering.startswith("-"))
@@ -551,7 +594,9 @@ def test_scored_customers_list_reads_a_page_in_a_fixed_number_of_queries(
 
 
 @pytest.mark.parametrize("path", RUN_PATHS)
-def test_before_any_scoring_the_run_views_are_404_json(api: ApiClient, path: str) -> None:
+def test_before_any_scoring_the_run_views_are_404_json(
+    api: ApiClient, no_runs: None, path: str
+) -> None:
     # given no complete score run (only a failed one)
     ScoreRun.objects.create(period_end=THIS_YEAR, status=RunStatus.FAILED)
     # when a period view is requested

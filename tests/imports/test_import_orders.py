@@ -204,6 +204,44 @@ def _schema(connection: object) -> object:
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
             " WHERE conrelid IN ('sales_order'::regclass, 'sales_orderline'::regclass)"
             " UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes"
-            " WHERE tablename IN ('sales_order', 'sales_orderline') ORDER BY 1, 2"
+            " WHERE tablename IN ('sales_order', 'sales_orderline') ORDER BY 1, 2, 3"
         )
         return cursor.fetchall()
+
+
+def test_large_and_small_amounts_are_stored_exactly(
+    write_file: Callable[..., Path], run_import: Callable[..., Run],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given extreme but valid numbers, written through the bulk path
+    from relata.imports.kinds import orders
+
+    monkeypatch.setattr(orders, "BULK_LOAD_FROM", 1)
+    text = ("Ordernummer;Klantnummer;Datum;SKU;Aantal;Stukprijs\n"
+            "X1;K001;2024-01-02;COF;99.999,99;0,01\n"
+            "X2;K001;2024-01-02;COF;0,01;98.765.432,10\n"
+            "X3;K001;2024-01-02;COF;1;0\n")
+    # when
+    result = run_import("orders", write_file("x.csv", text))
+    # then
+    assert result.ok, result.err
+    lines = {line.order.order_number: line for line in OrderLine.objects.select_related("order")}
+    assert (lines["X1"].quantity, lines["X1"].unit_price) == (Decimal("99999.99"),
+                                                              Decimal("0.01"))
+    assert (lines["X2"].quantity, lines["X2"].unit_price) == (Decimal("0.01"),
+                                                              Decimal("98765432.10"))
+    assert lines["X3"].unit_price == Decimal("0.00")
+    assert lines["X1"].order.total_amount == Decimal("1000.00")  # 999.9999 → 1000.00
+    assert lines["X2"].order.total_amount == Decimal("987654.32")
+    assert lines["X2"].unit_cost == Decimal("7.00")
+
+
+def test_order_total_too_large_is_reported(
+    write_file: Callable[..., Path], run_import: Callable[..., Run]
+) -> None:
+    text = ("Ordernummer;Klantnummer;Datum;SKU;Aantal;Stukprijs\n"
+            "Y1;K001;2024-01-02;COF;99.999.999,99;9.999.999.999,99\n")
+    result = run_import("orders", write_file("y.csv", text))
+    assert not result.ok
+    assert "The total of order Y1" in result.err
+    assert Order.objects.count() == 0

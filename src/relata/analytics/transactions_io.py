@@ -217,46 +217,66 @@ def _blank(values: pa.ChunkedArray) -> NDArray[np.bool_]:
 def _customer_codes(
     values: pa.ChunkedArray, name: str, line_offset: int | None
 ) -> tuple[NDArray[np.int64], pa.Array]:
-    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-        values = pc.utf8_trim_whitespace(values)
-    blank = _blank(values)
+    combined = values.combine_chunks()
+    # Fast path: integer ids need neither trimming nor hashing, only one sort.
+    numbers = _canonical_integers(combined)
+    if numbers is not None:
+        return _factorise_integers(numbers)
+    if _is_text(combined.type):
+        combined = pc.utf8_trim_whitespace(combined)
+    blank = _blank(pa.chunked_array([combined]))
     if blank.any():
         raise TransactionsFileError(
             f"column {name!r}: {int(blank.sum())} row(s) without a customer — "
-            + _rows_message(blank, values, line_offset)
+            + _rows_message(blank, pa.chunked_array([combined]), line_offset)
         )
-    values = values.combine_chunks()
-    numbers = _canonical_integers(values)
-    if numbers is not None:
-        return _factorise_integers(numbers)
-    encoded = pc.dictionary_encode(values)
+    encoded = pc.dictionary_encode(combined)
     codes = np.asarray(encoded.indices, dtype=np.int64)
     return codes, encoded.dictionary
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
 
 
 def _canonical_integers(values: pa.Array) -> NDArray[np.int64] | None:
     """The ids as int64 when every one is an integer written canonically, else None.
 
-    Canonical means no leading zeros or plus sign: "007" and "7" are different customers, so
-    ids like that stay text.
+    Canonical means no sign, spaces or leading zeros: "007" and "7" are different customers,
+    so ids like that stay text.
     """
+    if values.null_count:
+        return None
     if pa.types.is_integer(values.type):
         return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.int64)
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+    if not _is_text(values.type):
         return None
     try:
-        # Fails at the first non-integer, so text ids cost almost nothing here.
+        # Fails at the first non-integer (text, blank, spaces), so text ids cost little here.
         numbers = np.asarray(pc.cast(values, pa.int64()).to_numpy(), dtype=np.int64)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    canonical = pc.all(pc.match_substring_regex(values, r"^(0|-?[1-9][0-9]*)$")).as_py()
-    return numbers if canonical else None
+    for prefix in ("+", "-"):
+        if pc.any(pc.starts_with(values, prefix)).as_py():
+            return None
+    zero = pc.starts_with(values, "0")
+    if pc.any(zero).as_py() and not pc.all(pc.equal(pc.filter(values, zero), "0")).as_py():
+        return None
+    return numbers
 
 
 def _factorise_integers(numbers: NDArray[np.int64]) -> tuple[NDArray[np.int64], pa.Array]:
     """Dense codes 0..n-1 (in id order) for integer ids, by one sort instead of hashing."""
     low = int(numbers.min())
-    if int(numbers.max()) - low >= 1 << 40:
+    span = int(numbers.max()) - low + 1
+    if span <= max(4 * numbers.size, 1 << 16):
+        # Dense ids (customer numbers): a presence table and its running count, no sort.
+        present = np.zeros(span, dtype=bool)
+        offsets = numbers - low
+        present[offsets] = True
+        dense = np.cumsum(present, dtype=np.int64) - 1
+        return dense[offsets], pa.array(np.flatnonzero(present) + low)
+    if span >= 1 << 40:
         encoded = pc.dictionary_encode(pa.array(numbers))
         return np.asarray(encoded.indices, dtype=np.int64), encoded.dictionary
     sorted_ids, order = sort_int_keys(numbers - low)
@@ -287,14 +307,15 @@ def _day_numbers(values: pa.ChunkedArray, name: str, line_offset: int | None) ->
         raise TransactionsFileError(
             f"column {name!r} holds {kind} values, not dates (expected a date or text column)"
         )
-    text = pc.utf8_trim_whitespace(values).combine_chunks()
     try:  # Fast path: every cell an ISO date.
-        days = pc.cast(text, pa.date32())
-        return np.asarray(days.to_numpy(zero_copy_only=False), dtype="datetime64[D]").astype(
-            np.int64
-        )
+        days = pc.cast(values, pa.date32()).combine_chunks()
+        if not days.null_count:
+            return np.asarray(days.to_numpy(zero_copy_only=False), dtype="datetime64[D]").view(
+                np.int64
+            )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    text = pc.utf8_trim_whitespace(values).combine_chunks()
     # Drop a time of day after the date, then try each accepted format on what is left.
     date_part = pc.replace_substring_regex(text, pattern=r"[ T].*$", replacement="")
     result = np.zeros(len(text), dtype=np.int64)
@@ -337,14 +358,15 @@ def _amounts(values: pa.ChunkedArray, name: str, line_offset: int | None) -> NDA
         return amount
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         raise TransactionsFileError(f"column {name!r} holds {kind} values, not amounts")
-    text = pc.utf8_trim_whitespace(values).combine_chunks()
     try:  # Fast path: plain decimal numbers with a decimal point.
-        amount = np.asarray(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False))
-        amount = amount.astype(np.float64)
-        if np.isfinite(amount).all():
-            return amount
+        cast = pc.cast(values, pa.float64()).combine_chunks()
+        if not cast.null_count:
+            amount = np.asarray(cast.to_numpy(zero_copy_only=False), dtype=np.float64)
+            if np.isfinite(amount).all():
+                return amount
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    text = pc.utf8_trim_whitespace(values).combine_chunks()
     cleaned = pc.replace_substring_regex(text, pattern=r"[\s€$£\x{00A0}]", replacement="")
     dutch = pc.match_substring_regex(cleaned, _DUTCH_NUMBER)
     as_dutch = pc.replace_substring(

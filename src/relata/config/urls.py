@@ -14,5 +14,6 @@ urlpatterns = [
     path("orders/", include("relata.sales.urls")),
     path("contacts/", include("relata.contacts.urls")),
     path("imports/", include("relata.imports.urls")),
+    path("value/", include("relata.scoring.urls")),
     path("", include("relata.web.urls")),
 ]

@@ -16,6 +16,7 @@ from relata.customers.forms import ConsentForm, ContactPersonForm, OrganisationF
 from relata.customers.models import ConsentPurpose, ContactPerson, Customer, CustomerKind
 from relata.customers.selectors import consent_matrix, customer_completeness, customer_search
 from relata.customers.services import consent_record, contact_person_save, customer_save_from_form
+from relata.scoring.dashboard import customer_score_context
 from relata.web.http import HtmxHttpRequest
 from relata.web.pagination import paginate_estimated
 
@@ -62,6 +63,7 @@ def customer_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "timeline": customer_timeline(customer=customer, channel=channel),
         "timeline_channel": channel,
         "contact_form": ContactMomentForm(),
+        **customer_score_context(customer_id=customer.pk),
     }
     if request.htmx and request.GET.get("partial") == "timeline":
         return render(request, "customers/detail.html#timeline", context)

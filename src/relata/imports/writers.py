@@ -190,9 +190,10 @@ def table_rows_estimate(model: type[models.Model]) -> int:
     return int(estimate)
 
 
-_FOREIGN_KEYS = (
+# Foreign keys, then unique constraints (re-added in this order reversed).
+_CONSTRAINTS = (
     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-    "WHERE conrelid = %s::regclass AND contype = 'f'"
+    "WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY contype"
 )
 _SECONDARY_INDEXES = (
     "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
@@ -205,10 +206,12 @@ _SECONDARY_INDEXES = (
 @contextmanager
 def bulk_load(tables: Sequence[type[models.Model]], *, enabled: bool) -> Iterator[None]:
     """PostgreSQL's advice for populating a database: load the rows without secondary
-    indexes and foreign keys, then rebuild the indexes and re-add (and so validate, in one
-    set-based check) the foreign keys. Use inside the import's transaction, before any other
-    write to these tables: on failure the transaction restores everything. Primary keys and
-    unique constraints stay. Takes an exclusive lock on the tables until commit."""
+    indexes, unique constraints and foreign keys, then rebuild the indexes and re-add (and so
+    validate, each in one set-based pass) the constraints. Only for rows the import has
+    checked itself (unique order numbers, existing customers and products); if a check still
+    fails, the transaction rolls everything back, dropped indexes included. Use inside the
+    import's transaction before any other write to these tables. Primary keys stay. Takes an
+    exclusive lock on the tables until commit."""
     if not enabled or not is_postgres():
         yield
         return
@@ -219,23 +222,23 @@ def bulk_load(tables: Sequence[type[models.Model]], *, enabled: bool) -> Iterato
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for model in tables:
             table = model._meta.db_table
-            cursor.execute(_FOREIGN_KEYS, [table])
-            foreign_keys = list(cursor.fetchall())
+            cursor.execute(_CONSTRAINTS, [table])
+            constraints = list(cursor.fetchall())
             cursor.execute(_SECONDARY_INDEXES, [table])
             indexes = list(cursor.fetchall())
-            for name, _definition in foreign_keys:
+            for name, _definition in constraints:
                 cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
             for name, _definition in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
-            saved.append((table, foreign_keys, indexes))
+            saved.append((table, constraints, indexes))
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
     yield
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table, foreign_keys, indexes in saved:
+        for table, constraints, indexes in saved:
             for _name, definition in indexes:
                 cursor.execute(definition)
-            for name, definition in foreign_keys:
+            for name, definition in reversed(constraints):  # unique ones first
                 cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
 
 
@@ -246,48 +249,50 @@ def copy_scaled(
     *,
     progress: Progress | None = None,
 ) -> None:
-    """PostgreSQL: insert rows given as NumPy int64 columns — ``integers`` as they are,
-    ``scaled`` divided by 100 (money and quantities in cents) — with primary keys reserved
-    up front. The rows go in by binary COPY (built by NumPy, no per-row Python) into a
-    temporary table, then one INSERT … SELECT converts them."""
-    names = [*integers, *scaled]
-    arrays = [*integers.values(), *scaled.values()]
-    size = len(arrays[0])
+    """PostgreSQL: insert rows given as NumPy int64 columns — ``integers`` (bigint columns)
+    and ``scaled`` (numeric columns with 2 decimals, given in hundredths, 0 ≤ value <
+    10**14) — with primary keys reserved up front, by one binary COPY whose rows NumPy
+    builds: every field has a fixed width, so no Python runs per row.
+
+    A numeric is sent as 4 base-10,000 digits (10**8, 10**4, 1 and 1/10,000, so weight 2 and
+    display scale 2); PostgreSQL strips the leading and trailing zero digits itself."""
+    size = len(next(iter(integers.values())))
     if size == 0:
         return
-    ids = allocate_ids(model, size)
-    pk = model._meta.pk.column
-    row = np.dtype(
-        [("fields", ">i2")]
-        + [item for index in range(len(arrays) + 1)
-           for item in ((f"length{index}", ">i4"), (f"value{index}", ">i8"))]
-    )
-    records = np.empty(size, dtype=row)
-    records["fields"] = len(arrays) + 1
-    for index, values in enumerate([np.asarray(ids, dtype=np.int64), *arrays]):
-        records[f"length{index}"] = 8
-        records[f"value{index}"] = values
-    staging = f"relata_import_{model._meta.db_table}"
+    ids = np.asarray(allocate_ids(model, size), dtype=np.int64)
+    bigints = {model._meta.pk.column: ids, **integers}
+    fields: list[tuple[str, str]] = [("count", ">i2")]
+    for name in bigints:
+        fields += [(f"{name}_length", ">i4"), (name, ">i8")]
+    for name in scaled:
+        fields += [(f"{name}_length", ">i4")]
+        fields += [(f"{name}_{part}", ">i2") for part in ("n", "weight", "sign", "scale")]
+        fields += [(f"{name}_d{digit}", ">i2") for digit in range(4)]
+    records = np.zeros(size, dtype=np.dtype(fields))
+    records["count"] = len(bigints) + len(scaled)
+    for name, values in bigints.items():
+        records[f"{name}_length"] = 8
+        records[name] = values
+    for name, values in scaled.items():
+        whole, hundredths = np.divmod(np.asarray(values, dtype=np.int64), 100)
+        records[f"{name}_length"] = 16
+        records[f"{name}_n"] = 4
+        records[f"{name}_weight"] = 2
+        records[f"{name}_scale"] = 2
+        records[f"{name}_d0"] = whole // 10**8
+        records[f"{name}_d1"] = whole // 10**4 % 10**4
+        records[f"{name}_d2"] = whole % 10**4
+        records[f"{name}_d3"] = hundredths * 100
     table = model._meta.db_table
-    with connection.cursor() as cursor:
-        columns = ", ".join(f'"{name}" bigint' for name in ["id", *names])
-        cursor.execute(f'DROP TABLE IF EXISTS "{staging}"')
-        cursor.execute(f'CREATE TEMPORARY TABLE "{staging}" ({columns}) ON COMMIT DROP')
-        with cursor.cursor.copy(f'COPY "{staging}" FROM STDIN (FORMAT binary)') as copy:
-            copy.write(b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8)
-            data = memoryview(records.tobytes())
-            step = row.itemsize * INSERT_BATCH
-            for start in range(0, len(data), step):
-                copy.write(data[start : start + step])
-            copy.write(b"\xff\xff")
-        targets = ", ".join(f'"{name}"' for name in [pk, *names])
-        sources = ", ".join(
-            [f'"{name}"' for name in ["id", *integers]]
-            + [f'"{name}"::numeric / 100' for name in scaled]
-        )
-        cursor.execute(
-            f'INSERT INTO "{table}" ({targets}) SELECT {sources} FROM "{staging}"'  # noqa: S608
-        )
-        cursor.execute(f'DROP TABLE "{staging}"')
-    if progress:
-        progress.advance(size)
+    quoted = ", ".join(f'"{name}"' for name in [*bigints, *scaled])
+    with connection.cursor() as cursor, cursor.cursor.copy(
+        f'COPY "{table}" ({quoted}) FROM STDIN (FORMAT binary)'
+    ) as copy:
+        copy.write(b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8)
+        data = memoryview(records.tobytes())
+        step = records.dtype.itemsize * INSERT_BATCH
+        for start in range(0, len(data), step):
+            copy.write(data[start : start + step])
+            if progress:
+                progress.advance(min(INSERT_BATCH, size - start // records.dtype.itemsize))
+        copy.write(b"\xff\xff")

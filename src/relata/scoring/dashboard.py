@@ -1,149 +1,39 @@
-"""Reads for the value pages: the dashboard, the customer lists behind its numbers, and the
-customer-score card.
+"""Reads for the value pages: the dashboard and the customer-score card.
 
 The dashboard reads one score run's stored ``summary`` (a few kilobytes of JSON written by
 ``relata score``) plus two short lists that partial indexes answer with LIMIT 20 — never a
 scan of the run's snapshots — so it costs the same for a thousand customers as for a
-million. Every number on it carries the query string of the drill-down list of the
-customers behind it (``DrillFilter`` below).
+million. Every number on it carries the query string of the customer list behind it
+(``relata.scoring.drilldown``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 import numpy as np
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from relata.analytics.migration import MigrationState, migration_states
-from relata.analytics.pyramid import ACTIVE_TIERS, Tier
+from relata.analytics.migration import MigrationState
 from relata.scoring.choices import (
     ChurnLevelChoice,
     GridChoice,
-    MovementChoice,
     RfmSegmentChoice,
     StageChoice,
     TierChoice,
 )
+from relata.scoring.drilldown import ACTIVE_TIER_CODES, LIST_FIELDS
+from relata.scoring.labels import GRID_EXPLANATIONS, PLAYBOOKS, STATE_LABELS, V_STEPS
 from relata.scoring.models import CustomerSnapshot, RunStatus, ScoreRun
 from relata.scoring.selectors import customer_snapshots, latest_run
+from relata.scoring.services import months_before
 
-ACTIVE_TIER_CODES: tuple[int, ...] = tuple(int(t) for t in ACTIVE_TIERS)
 LIST_LIMIT = 20
-
-STATE_LABELS: dict[int, StrOrPromise] = {
-    MigrationState.TOP: TierChoice.TOP.label,
-    MigrationState.BIG: TierChoice.BIG.label,
-    MigrationState.MEDIUM: TierChoice.MEDIUM.label,
-    MigrationState.SMALL: TierChoice.SMALL.label,
-    MigrationState.INACTIVE: TierChoice.INACTIVE.label,
-    MigrationState.NOT_A_CUSTOMER: _("Not a customer"),
-}
-
-#: Translatable copies of ``relata.analytics.lifecycle.PLAYBOOKS`` (a test keeps them equal).
-PLAYBOOKS: dict[int, StrOrPromise] = {
-    StageChoice.SUSPECT: _(
-        "Select and profile: check the customer fits a target segment and complete the "
-        "profile data."
-    ),
-    StageChoice.PROSPECT: _(
-        "Approach by persona: a personal offer that fits the profile and the contact so far."
-    ),
-    StageChoice.NEW: _(
-        "Welcome programme and an extra service call: the drop-off risk is highest now."
-    ),
-    StageChoice.REPEAT: _("Loyalty programme and personalised offers."),
-    StageChoice.AMBASSADOR: _("Referral programme and a surprise."),
-    StageChoice.GROWING: _("Cross-sell, up-sell and deep-sell towards the potential value."),
-    StageChoice.AT_RISK: _("Retention call and a win-back offer."),
-    StageChoice.LOST: _("Win-back campaign (terugwinnen)."),
-}
-
-#: The V step of the CRM funnel per stage (Dutch terms by design, as in the analytics core).
-V_STEPS: dict[int, str] = {
-    StageChoice.SUSPECT: "Verkennen / Verfijnen",
-    StageChoice.PROSPECT: "Verleiden",
-    StageChoice.NEW: "Veroveren → Verwennen",
-    StageChoice.REPEAT: "Verbinden",
-    StageChoice.AMBASSADOR: "Verrassen",
-    StageChoice.GROWING: "Verhogen",
-    StageChoice.AT_RISK: "",
-    StageChoice.LOST: "",
-}
-
-GRID_EXPLANATIONS: dict[int, StrOrPromise] = {
-    GridChoice.RETAIN: _("Current value close to potential: keep the relationship as it is."),
-    GridChoice.DEVELOP: _(
-        "Potential at least 1.5 × current value: cross-, up- and deep-sell."
-    ),
-    GridChoice.SERVE_DIFFERENTLY: _(
-        "Loss-making now and at potential: serve through cheaper channels."
-    ),
-}
-
-
-@dataclass(frozen=True)
-class ValueMethod:
-    """One of the three customer-value methods, with the assumptions the UI shows."""
-
-    field: str
-    name: StrOrPromise
-    formula: str
-    assumptions: StrOrPromise
-
-
-#: Translatable copies of the ``ASSUMPTIONS`` constants of ``relata.analytics.clv.formula``,
-#: ``.discounted`` and ``.residual`` (a test keeps the English text equal).
-VALUE_METHODS: tuple[ValueMethod, ...] = (
-    ValueMethod(
-        field="clv_formula",
-        name=_("Simple formula"),
-        formula="KW = T × A × P − K",
-        assumptions=_(
-            "Expected transactions over the relationship are given, not estimated; "
-            "no time value of money; retention and service costs are ignored."
-        ),
-    ),
-    ValueMethod(
-        field="clv_discounted",
-        name=_("Discounted (net present value)"),
-        formula="CLV = Σ m·r^(t−1) / (1+d)^t − K",
-        assumptions=_(
-            "Constant margin and retention rate per period; margin earned at the end of each "
-            "period; no customer comes back after churning."
-        ),
-    ),
-    ValueMethod(
-        field="clv_probabilistic",
-        name=_("BG/NBD + Gamma-Gamma"),
-        formula="CLV = margin × E[spend] × DERT(H)",
-        assumptions=_(
-            "BG/NBD purchase process and Gamma-Gamma spend, independent of each other and "
-            "unchanged over the horizon; margin a constant share of spend; purchases "
-            "discounted at the end of each period; acquisition cost not subtracted (residual "
-            "value)."
-        ),
-    ),
-)
-
-
-def _state_tiers() -> dict[int, tuple[int, ...]]:
-    """Tier codes per migration state, from the analytics core's own mapping."""
-    codes = np.array([int(t) for t in Tier], dtype=np.int64)
-    states = migration_states(codes)
-    return {
-        int(state): tuple(int(c) for c, s in zip(codes, states, strict=True) if s == state)
-        for state in MigrationState
-    }
-
-
-STATE_TIERS = _state_tiers()
-
 
 # ---------------------------------------------------------------------------- runs
 
@@ -162,225 +52,6 @@ def period_choices() -> list[tuple[int, Any]]:
         .order_by("-period_end")
         .values_list("pk", "period_end")
     )
-
-
-# ---------------------------------------------------------------------------- drill-down
-
-
-@dataclass(frozen=True)
-class DrillFilter:
-    """Which snapshots of a run a customer list shows. Every field is optional; set fields
-    combine with AND. Built from the query string by ``forms.DrillDownForm``."""
-
-    tier: int | None = None
-    rfm_segment: int | None = None
-    stage: int | None = None
-    grid: int | None = None
-    churn_level: int | None = None
-    movement: int | None = None
-    cant_lose: bool = False
-    loss_making: bool = False
-    risk: bool = False
-    active: bool = False
-    from_state: int | None = None
-    to_state: int | None = None
-    r: int | None = None
-    f: int | None = None
-    clv_min: Decimal | None = None
-    clv_max: Decimal | None = None
-
-    def q(self) -> Q:
-        query = Q()
-        for name, column in (
-            ("tier", "tier"),
-            ("rfm_segment", "rfm_segment"),
-            ("stage", "lifecycle_stage"),
-            ("grid", "value_grid"),
-            ("churn_level", "churn_level"),
-            ("movement", "movement"),
-            ("r", "r_score"),
-            ("f", "f_score"),
-        ):
-            value = getattr(self, name)
-            if value is not None:
-                query &= Q(**{column: value})
-        for flag in ("cant_lose", "loss_making", "risk"):
-            if getattr(self, flag):
-                query &= Q(**{flag: True})
-        if self.active:
-            query &= Q(tier__in=ACTIVE_TIER_CODES)
-        if self.from_state is not None:
-            before = Q(previous_tier__in=STATE_TIERS[self.from_state])
-            if self.from_state == MigrationState.NOT_A_CUSTOMER:
-                before |= Q(previous_tier__isnull=True)
-            query &= before
-        if self.to_state is not None:
-            query &= Q(tier__in=STATE_TIERS[self.to_state])
-        if self.clv_min is not None:
-            query &= Q(clv_probabilistic__gte=self.clv_min)
-        if self.clv_max is not None:
-            query &= Q(clv_probabilistic__lt=self.clv_max)
-        return query
-
-    def query_string(self) -> str:
-        """The filter as query parameters (for export links and page links)."""
-        parts = []
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if value is None or value is False:
-                continue
-            parts.append(f"{name}={1 if value is True else value}")
-        return "&".join(parts)
-
-    def descriptions(self) -> list[tuple[StrOrPromise, StrOrPromise]]:
-        """(what, value) pairs in words, for the list's heading."""
-        found: list[tuple[StrOrPromise, StrOrPromise]] = []
-        labelled: Iterable[tuple[str, StrOrPromise, type[Any]]] = (
-            ("tier", _("Tier"), TierChoice),
-            ("rfm_segment", _("RFM segment"), RfmSegmentChoice),
-            ("stage", _("Lifecycle stage"), StageChoice),
-            ("grid", _("Value decision"), GridChoice),
-            ("churn_level", _("Churn risk"), ChurnLevelChoice),
-            ("movement", _("Migration"), MovementChoice),
-        )
-        for name, what, choices in labelled:
-            value = getattr(self, name)
-            if value is not None:
-                found.append((what, choices(value).label))
-        if self.from_state is not None or self.to_state is not None:
-            before = STATE_LABELS[self.from_state] if self.from_state is not None else "…"
-            after = STATE_LABELS[self.to_state] if self.to_state is not None else "…"
-            found.append((_("Migration"), f"{before} → {after}"))
-        if self.r is not None:
-            found.append((_("R score"), str(self.r)))
-        if self.f is not None:
-            found.append((_("F score"), str(self.f)))
-        if self.clv_min is not None or self.clv_max is not None:
-            low = f"€ {self.clv_min}" if self.clv_min is not None else "…"
-            high = f"€ {self.clv_max}" if self.clv_max is not None else "…"
-            found.append((_("CLV (BG/NBD + Gamma-Gamma)"), f"{low} – {high}"))
-        for flag, what in (
-            ("active", _("Active in the period")),
-            ("risk", _("Risk customers")),
-            ("cant_lose", _("Can't lose them")),
-            ("loss_making", _("Loss-making")),
-        ):
-            if getattr(self, flag):
-                found.append((what, _("yes")))
-        return found
-
-
-SORTS: dict[str, tuple[str, ...]] = {
-    "number": ("customer__customer_number",),
-    "name": ("customer__display_name_sort",),
-    "tier": ("tier",),
-    "revenue": ("revenue",),
-    "clv": ("clv_probabilistic",),
-    "p_alive": ("p_alive",),
-    "churn": ("churn_risk",),
-    "profit": ("profit",),
-    "potential": ("potential_value",),
-    # The dashboard's risk list: can't-lose first, then churn risk, then revenue.
-    "risk": ("-cant_lose", "-churn_risk", "-revenue"),
-}
-DEFAULT_SORT = "-revenue"
-
-
-def sort_ordering(sort: str) -> tuple[str, ...]:
-    """ORDER BY columns for a sort key ("revenue", "-revenue", ...); unknown keys fall back
-    to the default. The snapshot id breaks ties so pages never overlap."""
-    descending = sort.startswith("-")
-    key = sort.removeprefix("-")
-    if key not in SORTS:
-        return sort_ordering(DEFAULT_SORT)
-    columns = SORTS[key]
-    if descending:
-        columns = tuple(c[1:] if c.startswith("-") else f"-{c}" for c in columns)
-    return (*columns, "-id" if descending else "id")
-
-
-LIST_FIELDS = (
-    "id",
-    "customer_id",
-    "customer__customer_number",
-    "customer__kind",
-    "customer__organisation_name",
-    "customer__first_name",
-    "customer__name_prefix",
-    "customer__last_name",
-    "tier",
-    "revenue",
-    "clv_probabilistic",
-    "p_alive",
-    "churn_risk",
-    "churn_level",
-    "cant_lose",
-    "profit",
-    "loss_making",
-    "lifecycle_stage",
-    "value_grid",
-    "rfm_segment",
-    "potential_value",
-    "current_value",
-)
-
-
-def drilldown_snapshots(
-    *, run: ScoreRun, filters: DrillFilter, sort: str = DEFAULT_SORT
-) -> QuerySet[CustomerSnapshot]:
-    """The run's snapshots that match the filter, with their customers, in list order."""
-    return (
-        CustomerSnapshot.objects.filter(run=run)
-        .filter(filters.q())
-        .select_related("customer")
-        .only(*LIST_FIELDS)
-        .order_by(*sort_ordering(sort))
-    )
-
-
-def drilldown_count(*, run: ScoreRun, filters: DrillFilter) -> int | None:
-    """The number of customers behind a filter as the run's summary stores it, when the
-    filter is one the summary counts (so the list says exactly what the dashboard said,
-    without counting a million rows). None when the summary does not know."""
-    summary = run.summary or {}
-    fields = {
-        name for name in filters.__dataclass_fields__ if getattr(filters, name) not in (None, False)
-    }
-    if not fields:
-        return int(summary.get("customers", run.customers))
-    if len(fields) == 1:
-        (name,) = fields
-        value = getattr(filters, name)
-        keyed = {
-            "tier": None,
-            "rfm_segment": "rfm_segments",
-            "stage": "lifecycle",
-            "grid": "value_grid",
-            "churn_level": "churn_levels",
-        }
-        if name == "tier":
-            for row in summary.get("pyramid", []):
-                if row["tier"] == value:
-                    return int(row["customers"])
-            return 0
-        if name in keyed:
-            return int(summary.get(keyed[name] or "", {}).get(str(value), 0))
-        flags = {"cant_lose": "cant_lose", "loss_making": "loss_making"}
-        if name in flags:
-            return int(summary.get(flags[name], 0))
-        if name == "risk":
-            return int(summary.get("migration", {}).get("risk_customers", 0))
-        if name == "active":
-            return int(summary.get("active_customers", 0))
-    if fields == {"from_state", "to_state"}:
-        counts = summary.get("migration", {}).get("counts")
-        if counts:
-            return int(counts[filters.from_state][filters.to_state])
-    if fields == {"r", "f"}:
-        grid = summary.get("rfm_grid")
-        if grid and filters.r and filters.f:
-            return int(grid[filters.r - 1][filters.f - 1])
-    return None
 
 
 # ---------------------------------------------------------------------------- dashboard
@@ -458,18 +129,26 @@ class ModelCard:
     converged: bool
     margin_ratio: float | None
     non_finite_scores: int
-    retention: list[tuple[StrOrPromise, float]]
+    retention: list[tuple[Any, float]]
     settings: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ParetoPoint:
+    customers: float  # % of active customers, best first
+    revenue: float  # % of revenue they bring
 
 
 @dataclass
 class Dashboard:
     run: ScoreRun
+    period_start: date
     customers: int
     active_customers: int
     revenue: float
     pyramid: list[PyramidRow]
     top20_share: float
+    pareto_points: list[ParetoPoint]
     migration: list[MigrationRow]
     migration_columns: list[StrOrPromise]
     risk_count: int
@@ -572,6 +251,25 @@ def _clv_bins(summary: dict[str, Any]) -> list[ClvBin]:
     return bins
 
 
+PARETO_MARKS = (1.0, 5.0, 10.0, 20.0, 50.0)
+
+
+def _pareto_points(pareto: dict[str, Any]) -> list[ParetoPoint]:
+    """Share of revenue of the best 1, 5, 10, 20 and 50% of active customers, read off the
+    stored curve (the 20% point is the exact figure the run stored)."""
+    x = np.asarray(pareto.get("customer_share") or [0.0], dtype=np.float64)
+    y = np.asarray(pareto.get("value_share") or [0.0], dtype=np.float64)
+    if x.size < 2:
+        return []
+    points = []
+    for mark in PARETO_MARKS:
+        share = float(np.interp(mark / 100, x, y))
+        if mark == 20.0 and "top20_share" in pareto:
+            share = float(pareto["top20_share"])
+        points.append(ParetoPoint(customers=mark, revenue=round(100 * share, 1)))
+    return points
+
+
 def _model_card(run: ScoreRun) -> ModelCard:
     fit = run.model_fit or {}
     bg = fit.get("bgnbd") or {}
@@ -649,13 +347,16 @@ def dashboard_build(*, run: ScoreRun) -> Dashboard:
         (r, [RfmCell(r, f, int(grid[r - 1][f - 1]), f"r={r}&f={f}") for f in range(1, 6)])
         for r in range(5, 0, -1)
     ]
+    settings = run.settings_used or {}
     dashboard = Dashboard(
         run=run,
+        period_start=months_before(run.period_end, int(settings.get("period_months", 12))),
         customers=total,
         active_customers=int(summary.get("active_customers", 0)),
         revenue=float(summary.get("revenue", 0.0)),
         pyramid=pyramid,
         top20_share=100.0 * float(summary.get("pareto", {}).get("top20_share", 0.0)),
+        pareto_points=_pareto_points(summary.get("pareto", {})),
         migration=_migration(summary),
         migration_columns=[STATE_LABELS[s] for s in MigrationState],
         risk_count=int(summary.get("migration", {}).get("risk_customers", 0)),
@@ -677,7 +378,9 @@ def dashboard_build(*, run: ScoreRun) -> Dashboard:
         value_grid=_count_rows(
             summary.get("value_grid", {}), GridChoice, "grid", total, notes=GRID_EXPLANATIONS
         ),
-        churn_levels=_count_rows(summary.get("churn_levels", {}), ChurnLevelChoice, "churn_level", total),
+        churn_levels=_count_rows(
+            summary.get("churn_levels", {}), ChurnLevelChoice, "churn_level", total
+        ),
         model=_model_card(run),
         risk_customers=risk_customers(run=run),
         loss_making_customers=loss_making_customers(run=run),
@@ -729,7 +432,9 @@ def _chart_data(dashboard: Dashboard, summary: dict[str, Any]) -> dict[str, Any]
                 for c in row.cells
             ],
         },
-        "rfm": [[c.f - 1, c.r - 1, c.customers, c.query] for _r, row in dashboard.rfm_rows for c in row],
+        "rfm": [
+            [c.f - 1, c.r - 1, c.customers, c.query] for _r, row in dashboard.rfm_rows for c in row
+        ],
         "clv": [
             {"low": b.low, "high": b.high, "customers": b.customers, "query": b.query}
             for b in dashboard.clv_bins
@@ -749,6 +454,7 @@ def _chart_data(dashboard: Dashboard, summary: dict[str, Any]) -> dict[str, Any]
 
 
 def customer_score_context(*, customer_id: int) -> dict[str, Any]:
-    """Context for ``scoring/customer_scores.html`` on the customer file: the customer's
-    snapshots from complete runs, newest first."""
-    return {"snapshots": customer_snapshots(customer_id=customer_id)}
+    """Context for the customer file: ``value_snapshots``, the customer's snapshots from
+    complete runs, newest first. The file includes ``scoring/customer_scores.html`` with
+    ``snapshots=value_snapshots``."""
+    return {"value_snapshots": customer_snapshots(customer_id=customer_id)}

@@ -65,16 +65,20 @@ def test_integer_ids_are_kept_but_leading_zeros_stay_text(tmp_path: Path) -> Non
     numeric.write_text("klant,datum,bedrag\n42,2024-01-01,1\n7,2024-01-02,2\n42,2024-01-03,3\n")
     zeros = tmp_path / "zeros.csv"
     zeros.write_text("klant,datum,bedrag\n007,2024-01-01,1\n7,2024-01-02,2\n")
+    signed = tmp_path / "signed.csv"
+    signed.write_text("klant,datum,bedrag\n+7,2024-01-01,1\n 7,2024-01-02,2\n0,2024-01-02,2\n")
 
     # when
     numeric_file = read_transactions(numeric, **COLUMNS)
     zeros_ids, _dates, _amounts = _read(zeros)
+    signed_ids, _dates, _amounts = _read(signed)
 
     # then
     codes = numeric_file.transactions.customer
     assert codes[0] == codes[2] != codes[1]
     assert numeric_file.labels_for(codes).to_pylist() == [42, 7, 42]
     assert zeros_ids == ["007", "7"]
+    assert signed_ids == ["+7", "7", "0"]
 
 
 def test_reads_gzip_compressed_csv(tmp_path: Path) -> None:

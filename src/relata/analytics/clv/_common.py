@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import minimize
 
 from relata.analytics.frames import IntArray, sort_int_keys
 
@@ -112,6 +111,10 @@ def maximise_log_likelihood(
     ``neg_mean_ll_and_grad`` takes log-parameters and returns the negative mean log-likelihood
     and its gradient with respect to the log-parameters.
     """
+    # Imported here: scipy.optimize takes ~1 s to import (it loads most of SciPy), which only
+    # fitting should pay for, and which `relata clv` overlaps with reading the file.
+    from scipy.optimize import minimize
+
     log_start = np.clip(np.log(start), -LOG_BOUND + 1, LOG_BOUND - 1)
     bounds = [(-LOG_BOUND, LOG_BOUND)] * log_start.size
     result = minimize(

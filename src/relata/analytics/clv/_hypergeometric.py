@@ -23,7 +23,9 @@ We rewrite it exactly:
 The series converges for every z < 1, fast unless z is close to 1 *and* x is small (the
 terms then decay like n^(a-2-r-x) z^n). Rows still unconverged after ``MAX_TERMS`` terms
 fall back to ``scipy.special.hyp2f1`` on the transformed (bounded) parameters, where the
-bracket is far from zero so no cancellation occurs. Tests compare both paths with mpmath.
+bracket is far from zero so no cancellation occurs; within 1e-3 of a = 1 (where that closed
+form divides by a − 1) the fallback interpolates a cubic through a − 1 = ±1e-3, ±2e-3.
+Tests compare both paths with mpmath.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ FloatArray = NDArray[np.float64]
 
 MAX_TERMS: Final = 3_000
 _EPS: Final = 1e-16
-_NEAR_ONE: Final = 1e-4
+_NEAR_ONE: Final = 1e-3
 
 
 def _series(
@@ -109,21 +111,21 @@ def expected_purchases_if_alive(
         if abs(a - 1) > _NEAR_ONE:
             result[idx] = _via_scipy(big_a[idx], big_b[idx], big_c[idx], log_w[idx])
         else:
-            # Average the two sides of a = 1 (the function is smooth in a): error O(1e-8).
-            lo = a - 1 - _NEAR_ONE
-            hi = a - 1 + _NEAR_ONE
-            values = []
-            for shift in (lo, hi):
-                a_s = shift + 1
-                values.append(
-                    _via_scipy(
-                        np.full(idx.size, a_s + b - 1 - r),
-                        np.full(idx.size, shift),
-                        a_s + b + xv[idx] - 1,
-                        log_w[idx],
-                    )
+            # Next to a = 1 the closed form divides by a − 1: interpolate the (smooth in a)
+            # function through a − 1 = ±h, ±2h with a cubic (error O(h^4)).
+            nodes = np.array([-2.0, -1.0, 1.0, 2.0]) * _NEAR_ONE
+            target = a - 1
+            values = np.zeros(idx.size)
+            for j, node in enumerate(nodes):
+                others = np.delete(nodes, j)
+                weight = float(np.prod((target - others) / (node - others)))
+                a_s = node + 1
+                values += weight * _via_scipy(
+                    np.full(idx.size, a_s + b - 1 - r),
+                    np.full(idx.size, node),
+                    a_s + b + xv[idx] - 1,
+                    log_w[idx],
                 )
-            weight = (a - 1 - lo) / (hi - lo)
-            result[idx] = values[0] * (1 - weight) + values[1] * weight
+            result[idx] = values
     result = np.where(tv <= 0, 0.0, result)
     return result.reshape(shape)

@@ -86,15 +86,11 @@ class ScoredCustomerFilters(PageQuery):
         None, description="Id of a complete score run; defaults to the latest complete run."
     )
     tier: TierChoice | None = Field(None, description=_choices_help(TierChoice))
-    rfm_segment: RfmSegmentChoice | None = Field(
-        None, description=_choices_help(RfmSegmentChoice)
-    )
+    rfm_segment: RfmSegmentChoice | None = Field(None, description=_choices_help(RfmSegmentChoice))
     stage: StageChoice | None = Field(
         None, description="Lifecycle stage: " + _choices_help(StageChoice)
     )
-    churn_level: ChurnLevelChoice | None = Field(
-        None, description=_choices_help(ChurnLevelChoice)
-    )
+    churn_level: ChurnLevelChoice | None = Field(None, description=_choices_help(ChurnLevelChoice))
     cant_lose: bool | None = Field(None, description="Valuable customers at high churn risk.")
     loss_making: bool | None = Field(None, description="Customers whose profit is below zero.")
     ordering: ScoreOrdering = Field(

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relata.imports.choices import choice_words
+from relata.imports.headers import ImportFileError
 from relata.imports.kinds.common import resolve_customers
 from relata.imports.parsing import choice_parser, clip, format_scaled, parse_date, parse_email
 from relata.imports.validate import Context, Counts, money_parser
@@ -456,6 +457,13 @@ def _write(plan: OrdersPlan, ctx: Context) -> None:
     amount_total, cost_total = _order_totals(
         plan.line_slot, plan.line_quantity, plan.line_price, filled_cost, orders
     )
+    written = set(plan.create) | set(plan.update)
+    for slot, total in enumerate(amount_total):
+        if total >= 10**12 and slot in written:  # total_amount has 14 digits, 2 decimals
+            raise ImportFileError(
+                _("The total of order %(number)s, %(total)s, is too large.")
+                % {"number": plan.numbers[slot], "total": format_scaled(total)}
+            )
     order_id: list[int | None] = [None] * orders
     for slot, pk in zip(plan.create, allocate_ids(Order, len(plan.create)), strict=True):
         order_id[slot] = pk

@@ -4,19 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_search_trigram_index'),
-        ('scoring', '0001_initial'),
+        ("customers", "0002_search_trigram_index"),
+        ("scoring", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='customersnapshot',
-            index=models.Index(condition=models.Q(('risk', True), ('cant_lose', True), _connector='OR'), fields=['run', 'cant_lose', 'churn_risk', 'revenue'], name='snapshot_run_risk_idx'),
+            model_name="customersnapshot",
+            index=models.Index(
+                condition=models.Q(("risk", True), ("cant_lose", True), _connector="OR"),
+                fields=["run", "cant_lose", "churn_risk", "revenue"],
+                name="snapshot_run_risk_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='customersnapshot',
-            index=models.Index(condition=models.Q(('loss_making', True)), fields=['run', 'profit'], name='snapshot_run_loss_idx'),
+            model_name="customersnapshot",
+            index=models.Index(
+                condition=models.Q(("loss_making", True)),
+                fields=["run", "profit"],
+                name="snapshot_run_loss_idx",
+            ),
         ),
     ]

@@ -11,17 +11,18 @@ this module only parses arguments, calls the core and formats results.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import math
+import threading
 from argparse import ArgumentParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from relata.analytics.clv import ClvInputError, ClvModel, FitError, fit_models, score
 from relata.analytics.frames import TIME_UNIT_DAYS, FrameError, RfmSummary, summarise
 from relata.analytics.transactions_io import (
     TransactionsFile,
@@ -29,6 +30,9 @@ from relata.analytics.transactions_io import (
     read_transactions,
     write_csv,
 )
+
+if TYPE_CHECKING:
+    from relata.analytics.clv import ClvModel
 
 SCORE_COLUMNS = (
     "customer_id",
@@ -41,6 +45,18 @@ SCORE_COLUMNS = (
     "expected_spend",
     "clv",
 )
+
+
+def _import_models() -> None:
+    importlib.import_module("relata.analytics.clv")
+    importlib.import_module("scipy.optimize")
+
+
+def _input_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean bad input, shown as one line rather than a traceback."""
+    from relata.analytics.clv import ClvInputError, FitError
+
+    return (TransactionsFileError, FrameError, ClvInputError, FitError)
 
 
 def _date(value: str) -> dt.date:
@@ -118,19 +134,26 @@ class Command(BaseCommand):
         score_parser.add_argument("--out", required=True, help=_("Output CSV file."))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The models need SciPy, which takes a second or two to import: do that on a thread
+        # while the main thread reads the file (PyArrow releases the GIL while it parses).
+        threading.Thread(target=_import_models, daemon=True).start()
         try:
             source, summary, model = self._fit(options)
             result = self._describe(source, summary, model, options)
             if options["action"] == "score":
                 result["scores"] = self._score(source, summary, model, options)
-        except (TransactionsFileError, FrameError, FitError, ClvInputError) as error:
-            raise CommandError(str(error)) from error
+        except Exception as error:
+            if isinstance(error, _input_errors()):
+                raise CommandError(str(error)) from error
+            raise
         if options["format"] == "json":
             self.stdout.write(json.dumps(result, indent=2))
         else:
             self.stdout.write(self._table(result))
 
     def _fit(self, options: dict[str, Any]) -> tuple[TransactionsFile, RfmSummary, ClvModel]:
+        from relata.analytics.clv import FitError, fit_models
+
         source = read_transactions(
             options["file"],
             customer_col=options["customer_col"],
@@ -177,6 +200,8 @@ class Command(BaseCommand):
         model: ClvModel,
         options: dict[str, Any],
     ) -> dict[str, Any]:
+        from relata.analytics.clv import ClvInputError, score
+
         unit = options["time_unit"]
         horizon = options["horizon"]
         if horizon is None:
