@@ -105,8 +105,8 @@ def generate(path: Path, customers: int, seed: int, ids: str) -> int:
     return int(customer.size)
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run a command; return (wall seconds, peak RSS in MB, stdout)."""
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Run a command; return (wall seconds, peak RSS in MB, CPU seconds, stdout)."""
     gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
     if gnu_time:
         command = [gnu_time, "-v", *command]
@@ -115,15 +115,18 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     wall = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"{command[-1]} failed:\n{result.stderr[-3000:]}")
-    peak = float("nan")
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
-    if match:
+    user = re.search(r"User time \(seconds\): ([\d.]+)", result.stderr)
+    system = re.search(r"System time \(seconds\): ([\d.]+)", result.stderr)
+    if match and user and system:
         peak = int(match.group(1)) / 1024
+        cpu = float(user.group(1)) + float(system.group(1))
     else:  # pragma: no cover - without GNU time
         import resource
 
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return wall, peak, result.stdout
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    return wall, peak, cpu, result.stdout
 
 
 def ensure_lifetimes() -> Path:
@@ -149,7 +152,7 @@ def machine() -> dict[str, Any]:
         "nproc": os.cpu_count(),
         "cpu": model,
         "python": platform.python_version(),
-        "load_average": os.getloadavg(),
+        "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
     }
 
 
@@ -177,7 +180,7 @@ def main() -> None:
         "--date-col", "date", "--amount-col", "amount", "--time-unit", "day", "--format", "json",
     ]  # fmt: skip
     runs = [timed(ours_command, env) for _ in range(args.repeat)]
-    ours_wall, ours_peak, ours_out = min(runs, key=lambda run: run[0])
+    ours_wall, ours_peak, ours_cpu, ours_out = min(runs, key=lambda run: run[0])
     ours = json.loads(ours_out)
     ours_params = {**ours["bgnbd"], **ours["gamma_gamma"]}
     report: dict[str, Any] = {
@@ -187,18 +190,22 @@ def main() -> None:
         "transactions": rows,
         "ours": {
             "wall_s": round(ours_wall, 2),
+            "cpu_s": round(ours_cpu, 2),
             "peak_mb": round(ours_peak),
             "params": {k: ours_params[k] for k in PARAMETERS},
         },
     }
-    print(f"relata clv fit: {ours_wall:.2f} s, peak {ours_peak:.0f} MB", flush=True)
+    print(
+        f"relata clv fit: {ours_wall:.2f} s ({ours_cpu:.2f} s CPU), peak {ours_peak:.0f} MB",
+        flush=True,
+    )
 
     if not args.skip_lifetimes:
         python = ensure_lifetimes()
         script = OUT / "lifetimes_run.py"
         script.write_text(LIFETIMES_RUN)
         runs = [timed([str(python), str(script), str(path)], env) for _ in range(args.repeat)]
-        lt_wall, lt_peak, lt_out = min(runs, key=lambda run: run[0])
+        lt_wall, lt_peak, lt_cpu, lt_out = min(runs, key=lambda run: run[0])
         theirs = json.loads(lt_out)
         differences = {
             k: 100 * (ours_params[k] - theirs["params"][k]) / theirs["params"][k]
@@ -206,15 +213,20 @@ def main() -> None:
         }
         report["lifetimes"] = {
             "wall_s": round(lt_wall, 2),
+            "cpu_s": round(lt_cpu, 2),
             "peak_mb": round(lt_peak),
             "params": theirs["params"],
             "customers": theirs["customers"],
         }
         report["speed_up"] = round(lt_wall / ours_wall, 1)
+        report["cpu_ratio"] = round(lt_cpu / ours_cpu, 1)
         report["memory_ratio"] = round(lt_peak / ours_peak, 2)
         report["parameter_difference_percent"] = {k: round(v, 5) for k, v in differences.items()}
-        print(f"lifetimes:      {lt_wall:.2f} s, peak {lt_peak:.0f} MB")
-        print(f"speed-up {lt_wall / ours_wall:.1f}x, memory {ours_peak / lt_peak:.0%} of lifetimes")
+        print(f"lifetimes:      {lt_wall:.2f} s ({lt_cpu:.2f} s CPU), peak {lt_peak:.0f} MB")
+        print(
+            f"speed-up {lt_wall / ours_wall:.1f}x wall, {lt_cpu / ours_cpu:.1f}x CPU; "
+            f"memory {ours_peak / lt_peak:.0%} of lifetimes"
+        )
         print("parameter   relata          lifetimes       difference")
         for k in PARAMETERS:
             ours_k, theirs_k = ours_params[k], theirs["params"][k]

@@ -52,6 +52,28 @@ Product.objects.bulk_create(
     for n in range(products))
 """
 
+# Times the import inside one process, with its CPU and (PostgreSQL) the server backend's CPU.
+CPU = """
+import os, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relata.config.settings")
+import django; django.setup()
+from django.core.management import call_command
+from django.db import connection
+pid = None
+if connection.vendor == "postgresql":
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()"); pid = c.fetchone()[0]
+def server():
+    if pid is None or not os.path.exists(f"/proc/{pid}/stat"):
+        return float("nan")
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+s0, c0, w0 = server(), time.process_time(), time.perf_counter()
+call_command("import", "orders", sys.argv[1], "--no-progress", stdout=open(os.devnull, "w"))
+print(f"in-process: wall {time.perf_counter() - w0:.1f} s, import CPU "
+      f"{time.process_time() - c0:.1f} s, server backend CPU {server() - s0:.1f} s")
+"""
+
 
 def write_csv(path: Path, rows: int, customers: int, products: int, seed: int) -> None:
     rng = random.Random(seed)
@@ -89,6 +111,11 @@ def bench(label: str, env: dict[str, str], csv_path: Path, rows: int, args: argp
           flush=True)
     run([str(PYTHON), "-c", SEED],
         {**env, "BENCH_CUSTOMERS": str(args.customers), "BENCH_PRODUCTS": str(args.products)})
+    if args.in_process:
+        result = run([str(PYTHON), "-c", CPU, str(csv_path)], env)
+        print(f"[{label}] {result.stdout.strip()} ({rows / float(result.stdout.split()[2]):,.0f}"
+              " rows/s)", flush=True)
+        return 0.0
     print(f"[{label}] importing {rows:,} order lines …", flush=True)
     start = time.perf_counter()
     result = run([str(RELATA), "import", "orders", str(csv_path), "--no-progress"], env)
@@ -116,6 +143,8 @@ def main() -> None:
     parser.add_argument("--reimport", action="store_true", help="also time a second import")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--in-process", action="store_true",
+                        help="time inside one process and report client and server CPU")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="relata-bench-") as tmp:

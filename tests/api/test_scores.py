@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from relata.accounts.models import ApiToken
 from relata.analytics.migration import MigrationState
@@ -584,7 +584,8 @@ def test_bad_filters_are_422(api: ApiClient, scored: Scored, params: dict[str, A
 def test_scored_customers_list_reads_a_page_in_a_fixed_number_of_queries(
     api: ApiClient, scored: Scored, django_assert_max_num_queries: Any
 ) -> None:
-    # token, user, permissions (user and group), run, count, page; not one per customer
+    # token, token last-used, permissions (user and group), run, count, page, the page's
+    # customers: a fixed number, not one per customer
     with django_assert_max_num_queries(8):
         response = api.get("/api/scores/customers", {"limit": 200})
     assert len(response.json()["items"]) == 6
@@ -680,3 +681,19 @@ def test_score_endpoints_are_documented_under_one_tag(
     }
     tags = {schema["paths"][p]["get"]["tags"][0] for p in paths}
     assert tags == {"Scores"}
+
+
+def test_labels_follow_the_request_language(api: ApiClient, scored: Scored) -> None:
+    # given a customer who stopped buying over a year before the period end (high churn risk)
+    assert snapshot(scored.latest, scored.lapsed).churn_level == ChurnLevelChoice.HIGH
+    # when the scores are requested in Dutch (the middleware's language is put back after,
+    # so later tests are not run in Dutch)
+    with translation.override(translation.get_language()):
+        response = api.client.get(
+            f"/api/customers/{scored.lapsed.pk}/scores",
+            headers={**api.headers, "Accept-Language": "nl"},
+        )
+    # then the labels are Dutch and the codes stay the same
+    latest = response.json()["latest"]
+    assert latest["churn_level"] == ChurnLevelChoice.HIGH
+    assert latest["churn_level_label"] == "Hoog"

@@ -220,7 +220,8 @@ def test_large_and_small_amounts_are_stored_exactly(
     text = ("Ordernummer;Klantnummer;Datum;SKU;Aantal;Stukprijs\n"
             "X1;K001;2024-01-02;COF;99.999,99;0,01\n"
             "X2;K001;2024-01-02;COF;0,01;98.765.432,10\n"
-            "X3;K001;2024-01-02;COF;1;0\n")
+            "X3;K001;2024-01-02;COF;1;0\n"
+            "X4;K001;2024-01-02;COF;0,01;1.234.567.890,12\n")
     # when
     result = run_import("orders", write_file("x.csv", text))
     # then
@@ -231,6 +232,7 @@ def test_large_and_small_amounts_are_stored_exactly(
     assert (lines["X2"].quantity, lines["X2"].unit_price) == (Decimal("0.01"),
                                                               Decimal("98765432.10"))
     assert lines["X3"].unit_price == Decimal("0.00")
+    assert lines["X4"].unit_price == Decimal("1234567890.12")
     assert lines["X1"].order.total_amount == Decimal("1000.00")  # 999.9999 → 1000.00
     assert lines["X2"].order.total_amount == Decimal("987654.32")
     assert lines["X2"].unit_cost == Decimal("7.00")
@@ -245,3 +247,13 @@ def test_order_total_too_large_is_reported(
     assert not result.ok
     assert "The total of order Y1" in result.err
     assert Order.objects.count() == 0
+
+
+def test_rows_of_one_order_must_agree_when_not_adjacent(
+    write_file: Callable[..., Path], run_import: Callable[..., Run]
+) -> None:
+    text = ("Ordernummer;Klantnummer;Datum;SKU;Aantal\nD1;K001;2024-01-02;COF;1\n"
+            "D2;K002;2024-01-02;COF;1\nD1;K001;2024-01-03;TEA;1\n")
+    result = run_import("orders", write_file("d.csv", text))
+    assert not result.ok
+    assert "row 4, column “Datum”: differs from row 2 of the same order" in result.err

@@ -15,7 +15,8 @@ Customers, orders and contact moments of Relata, and the scores its value engine
 **Authentication.** Create a token at `/accounts/tokens/` and send it with every request as
 `Authorization: Bearer <token>` (`Authorization: Token <token>` works too). The token acts
 with its user's permissions: reading needs the *view* permission of a resource, creating
-*add*, updating *change*.
+*add*, updating *change*. Scores need *view* on customer snapshots, and also on customers
+where they name customers.
 
 **Conventions.** Lists take `limit` (1 to 200, default 50) and `offset` and return `count`,
 `next`, `previous` and `items`. Dates and date-times are ISO 8601; a date-time without an

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from relata.imports.parsing import normalise_word
@@ -253,8 +254,9 @@ class HeaderMapping:
     def recognised(self) -> list[tuple[str, str]]:
         """(column header, field label) pairs in file order, for the preview."""
         by_index = {index: name for name, index in self.columns.items()}
+        language = get_language() or "en"
         return [
-            (self.headers[index], field_spec(self.kind, by_index[index]).english)
+            (self.headers[index], field_spec(self.kind, by_index[index]).header(language))
             for index in sorted(by_index)
         ]
 

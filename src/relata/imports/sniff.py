@@ -19,6 +19,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from relata.imports.headers import ImportFileError
 from relata.imports.parsing import COMMA, POINT
@@ -37,14 +38,19 @@ _BOMS = (
     (b"\xfe\xff", "utf-16", "UTF-16"),
 )
 _MAGIC = (
-    (b"%PDF", "a PDF document"),
-    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"%PDF", gettext_lazy("a PDF document")),
+    (b"\xd0\xcf\x11\xe0", gettext_lazy("an Excel 97-2003 workbook (.xls)")),
+    (b"\x89PNG", gettext_lazy("a PNG image")),
+    (b"\xff\xd8\xff", gettext_lazy("a JPEG image")),
+    (b"\x1f\x8b", gettext_lazy("a gzip archive")),
+    (b"Rar!", gettext_lazy("a RAR archive")),
+    (b"7z\xbc\xaf", gettext_lazy("a 7-Zip archive")),
 )
+SOURCE_LABELS = {
+    "detected": gettext_lazy("detected"),
+    "given": gettext_lazy("given"),
+    "assumed": gettext_lazy("assumed"),
+}
 
 
 @dataclass
@@ -145,7 +151,7 @@ def detect_format(data: bytes, filename: str) -> str:
             raise ImportFileError(
                 _("“%(name)s” is %(what)s, not a CSV file or an Excel workbook (.xlsx). "
                   "Save the data as CSV or XLSX and import that.")
-                % {"name": filename, "what": _(what)}
+                % {"name": filename, "what": what}
             )
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"

@@ -268,18 +268,25 @@ def copy_scaled(
         fields += [(f"{name}_length", ">i4")]
         fields += [(f"{name}_{part}", ">i2") for part in ("n", "weight", "sign", "scale")]
         fields += [(f"{name}_d{digit}", ">i2") for digit in range(4)]
-    records = np.zeros(size, dtype=np.dtype(fields))
-    records["count"] = len(bigints) + len(scaled)
+    # The constant parts of every row (field count, lengths, numeric headers) come from a
+    # template row copied in one pass; then only the values are filled in.
+    template = np.zeros(1, dtype=np.dtype(fields))
+    template["count"] = len(bigints) + len(scaled)
+    for name in bigints:
+        template[f"{name}_length"] = 8
+    for name in scaled:
+        template[f"{name}_length"] = 16
+        template[f"{name}_n"] = 4
+        template[f"{name}_weight"] = 2
+        template[f"{name}_scale"] = 2
+    records = np.empty(size, dtype=template.dtype)
+    records[:] = template[0]
     for name, values in bigints.items():
-        records[f"{name}_length"] = 8
         records[name] = values
     for name, values in scaled.items():
         whole, hundredths = np.divmod(np.asarray(values, dtype=np.int64), 100)
-        records[f"{name}_length"] = 16
-        records[f"{name}_n"] = 4
-        records[f"{name}_weight"] = 2
-        records[f"{name}_scale"] = 2
-        records[f"{name}_d0"] = whole // 10**8
+        if whole.max() >= 10**8:
+            records[f"{name}_d0"] = whole // 10**8
         records[f"{name}_d1"] = whole // 10**4 % 10**4
         records[f"{name}_d2"] = whole % 10**4
         records[f"{name}_d3"] = hundredths * 100

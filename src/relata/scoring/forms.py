@@ -162,7 +162,9 @@ class ScoringSettingsForm(BootstrapFormMixin, forms.ModelForm):
                 required=True,
                 widget=forms.NumberInput(attrs={"step": "0.01", "class": "form-control"}),
             )
-            self.initial.setdefault(name, Decimal(str(costs.get(value, 0))))
+            self.initial.setdefault(
+                name, Decimal(str(costs.get(value, 0))).quantize(Decimal("0.01"))
+            )
 
     def channel_fields(self) -> list[forms.BoundField]:
         return [self[channel_field_name(value)] for value in Channel.values]

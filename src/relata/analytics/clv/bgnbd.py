@@ -243,8 +243,8 @@ def fit(
 
     Raises :class:`FitError` when the data cannot identify the model: no customers, no
     customer with a repeat purchase (then the likelihood only depends on r/α and keeps rising
-    as r → 0), all customers observed for zero time, or an optimum on the edge of the search
-    box e^±20 (parameters running off to 0 or infinity, as with a single customer).
+    as r → 0), all customers observed for zero time, or a parameter running off towards 0 or
+    infinity (beyond e^±15 with time measured in mean T), as with a single customer.
     """
     xa, ta, ba = check_rfm(x, t_x, big_t)
     w = check_weights(weights, xa.size)

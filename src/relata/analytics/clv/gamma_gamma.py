@@ -232,9 +232,9 @@ def fit(x: ArrayLike, monetary: ArrayLike, weights: ArrayLike | None = None) -> 
     """Maximum-likelihood Gamma-Gamma fit on customers with x ≥ 1 and mean spend m̄ > 0.
 
     Customers with x = 0 and those with m̄ ≤ 0 are excluded and counted in the result. Raises
-    :class:`FitError` when fewer than two distinct (x, m̄) rows remain or when the optimum
-    lies on the edge of the search box (spend values that do not identify p, q and v, e.g.
-    every customer spending exactly the same).
+    :class:`FitError` when fewer than two distinct (x, m̄) rows remain or when a parameter
+    runs off towards 0 or infinity (beyond e^±15 with amounts measured in their mean): spend
+    values that do not identify p, q and v, e.g. every customer spending exactly the same.
     """
     xa, ma, w = _check(x, monetary, weights)
     xs, ms, ws, no_repeat, non_positive = _select(xa, ma, w)

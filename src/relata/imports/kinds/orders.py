@@ -16,6 +16,7 @@ sets, dicts and NumPy arrays) and only loops row by row over rows that have a pr
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -84,6 +85,9 @@ class OrdersPlan:
     line_quantity: list[int] = field(default_factory=list)
     line_price: list[int] = field(default_factory=list)
     line_cost: list[int | None] = field(default_factory=list)
+    # The same lines' products as codes into sku_list (for NumPy).
+    line_sku_code: np.ndarray[Any, Any] = field(default_factory=lambda: np.zeros(0, np.int64))
+    sku_list: list[str] = field(default_factory=list)
 
     def write(self, ctx: Context) -> None:
         with transaction.atomic():
@@ -134,9 +138,18 @@ def plan(ctx: Context) -> OrdersPlan:
     # last one seen) must be every row's value — checked without a loop in Python.
     head_columns = [column for column in (customer_ids, dates, channels, statuses, notes)
                     if column is not None]
+    slot_array = np.asarray(slots, dtype=np.int64)
+    same_order = slot_array[1:] == slot_array[:-1]
+    contiguous = bool(np.all(np.diff(slot_array) >= 0))
     for column in head_columns:
-        last = dict(zip(numbers, column, strict=True))
-        if list(map(last.__getitem__, numbers)) != column:
+        if contiguous:  # the usual layout: compare each row with the row above it
+            equal = np.fromiter(map(operator.eq, column[1:], column[:-1]), dtype=bool,
+                                count=size - 1)
+            agree = not np.any(same_order & ~equal)
+        else:
+            last = dict(zip(numbers, column, strict=True))
+            agree = list(map(last.__getitem__, numbers)) == column
+        if not agree:
             heads: list[tuple[object, ...]] = list(zip(
                 customer_ids, dates, channels or nothing, statuses or nothing,
                 notes or nothing, strict=True,
@@ -172,9 +185,8 @@ def plan(ctx: Context) -> OrdersPlan:
         _check_amount_rows(ctx, skus, sku_column, slots, numbers, first_row)
     # Two identical lines need the same order and product: look for those first, in NumPy.
     sku_ids = {sku: number for number, sku in enumerate(dict.fromkeys(sku_column))}
-    pairs = np.asarray(slots, dtype=np.int64) * len(sku_ids) + np.fromiter(
-        map(sku_ids.__getitem__, sku_column), dtype=np.int64, count=size
-    )
+    sku_codes = np.fromiter(map(sku_ids.__getitem__, sku_column), dtype=np.int64, count=size)
+    pairs = slot_array * len(sku_ids) + sku_codes
     pairs.sort()
     if size > 1 and not np.all(pairs[1:] != pairs[:-1]):
         keys = list(zip(slots, sku_column, quantity, price, cost, strict=True))
@@ -208,6 +220,10 @@ def plan(ctx: Context) -> OrdersPlan:
         result.new_products[GENERIC_SKU] = ("", GENERIC_CATEGORY, 0, 0)
         products[GENERIC_SKU] = (0, 0, 0)
     result.products = products
+    result.sku_list = list(sku_ids)
+    result.line_sku_code = (
+        sku_codes if len(good) == size else sku_codes[np.asarray(good, dtype=np.int64)]
+    )
     _fill(result, good, slots, sku_column, quantity, price, cost, first_row, numbers,
           customer_ids, dates, channels, statuses, notes)
     _match_existing(result, good_slots, ctx)
@@ -530,10 +546,10 @@ def _write(plan: OrdersPlan, ctx: Context) -> None:
                 {
                     "order_id": np.asarray(order_id, dtype=np.int64)[slot_array],
                     "customer_id": np.asarray(plan.customers, dtype=np.int64)[slot_array],
-                    "product_id": np.fromiter(
-                        map(product_id.__getitem__, _sub(lines, plan.line_sku)),
-                        dtype=np.int64, count=line_count,
-                    ),
+                    "product_id": np.asarray(
+                        [product_id.get(sku, 0) for sku in plan.sku_list], dtype=np.int64
+                    )[plan.line_sku_code if isinstance(lines, range)
+                      else plan.line_sku_code[np.asarray(lines, dtype=np.int64)]],
                 },
                 {
                     "quantity": np.asarray(_sub(lines, plan.line_quantity), dtype=np.int64),

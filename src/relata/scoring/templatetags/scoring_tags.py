@@ -122,11 +122,14 @@ class Sparkline:
 def sparkline(
     snapshots: Sequence[CustomerSnapshot], field: str, width: int = 240, height: int = 40
 ) -> Sparkline | None:
-    """Polyline points (oldest left) of one snapshot field; None with fewer than two."""
+    """Polyline points (oldest left) of one snapshot field; None with fewer than two values
+    or when they are all the same (a flat line says nothing the table does not)."""
     values = [float(getattr(s, field)) for s in reversed(list(snapshots))]
     if len(values) < 2:
         return None
     low, high = min(values), max(values)
+    if high == low:
+        return None
     span = (high - low) or 1.0
     pad = 3.0
     step = (width - 2 * pad) / (len(values) - 1)

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from relata.imports.headers import KINDS, ImportFileError, parse_map_options
 from relata.imports.services import ImportOptions, import_run, rejects_write, summary_lines
+from relata.imports.sniff import SOURCE_LABELS
 from relata.imports.validate import Progress
 
 PROGRESS_FROM_BYTES = 1_000_000
@@ -100,7 +101,7 @@ class Command(BaseCommand):
                                % {"file": path.name, "message": exc.message}) from None
 
         for label, value, source in report.settings.describe():
-            suffix = f" ({_(source)})" if source else ""
+            suffix = f" ({SOURCE_LABELS.get(source, source)})" if source else ""
             self.stdout.write(f"{label}: {value}{suffix}")
         recognised = ", ".join(f"{column} → {field}" for column, field in
                                report.mapping.recognised())

@@ -127,8 +127,8 @@
           whole.format(cell[2]) + "<br>" + labels.value_change + ": " + money.format(cell[4]);
       }
     },
-    grid: { left: 8, right: 8, top: 8, bottom: 28, containLabel: true },
-    xAxis: { type: "category", data: states, axisLabel: { interval: 0, width: 70, overflow: "break" }, name: labels.current, nameLocation: "middle", nameGap: 28, splitArea: { show: true } },
+    grid: { left: 8, right: 8, top: 8, bottom: 44, containLabel: true },
+    xAxis: { type: "category", data: states, axisLabel: { interval: 0, width: 70, overflow: "break" }, name: labels.current, nameLocation: "middle", nameGap: 40, splitArea: { show: true } },
     yAxis: { type: "category", data: states, inverse: true, splitArea: { show: true } },
     visualMap: { show: false, min: 0, max: maxMoved, inRange: { color: ["#f8f9fa", colours.primary] } },
     series: [{
@@ -150,9 +150,9 @@
         return "R " + (cell[1] + 1) + " · F " + (cell[0] + 1) + "<br>" + labels.customers + ": " + whole.format(cell[2]);
       }
     },
-    grid: { left: 8, right: 8, top: 8, bottom: 40, containLabel: true },
+    grid: { left: 28, right: 8, top: 8, bottom: 40, containLabel: true },
     xAxis: { type: "category", data: scores, name: labels.frequency, nameLocation: "middle", nameGap: 28 },
-    yAxis: { type: "category", data: scores, name: labels.recency, nameLocation: "middle", nameGap: 28 },
+    yAxis: { type: "category", data: scores, name: labels.recency, nameLocation: "middle", nameGap: 22 },
     visualMap: { show: false, min: 0, max: maxRfm, inRange: { color: ["#f8f9fa", colours.success] } },
     series: [{
       type: "heatmap",
