@@ -111,7 +111,7 @@ def customers(request: HtmxHttpRequest) -> HttpResponse:
     if not form.is_valid():
         context["error"] = form.error_text()
         status = 400
-    elif run is None:
+    elif run is None or filters is None:
         context["error"] = (
             _("There is no complete score run for that period.")
             if form.cleaned_data.get("run")
@@ -119,7 +119,6 @@ def customers(request: HtmxHttpRequest) -> HttpResponse:
         )
         status = 404
     else:
-        assert filters is not None
         sort = form.cleaned_data.get("sort") or drilldown.DEFAULT_SORT
         snapshots = drilldown.drilldown_snapshots(run=run, filters=filters, sort=sort)
         paginator = KnownCountPaginator(
@@ -132,13 +131,9 @@ def customers(request: HtmxHttpRequest) -> HttpResponse:
             descriptions=filters.descriptions(),
             sort=sort,
             query=filters.query_string(),
-            periods=reads.period_choices(),
         )
-    template = (
-        "scoring/customers.html#results"
-        if request.htmx and "error" not in context
-        else ("scoring/customers.html")
-    )
+    partial = request.htmx and "error" not in context
+    template = "scoring/customers.html#results" if partial else "scoring/customers.html"
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response

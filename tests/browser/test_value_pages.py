@@ -3,18 +3,14 @@ heatmap cell opens the customers behind it, and the period selector switches per
 
 from __future__ import annotations
 
-import pytest
-
 from relata.accounts.roles import SALES
-from tests.browser.conftest import browser, login, page, screenshot  # noqa: F401
+from tests.browser.conftest import login, screenshot
 from tests.scoring.pages_support import scored_demo, user_in
-
-pytestmark = pytest.mark.browser
 
 CHARTS = ("pyramid", "pareto", "migration", "rfm", "clv", "lifecycle", "grid")
 
 
-def test_dashboard_charts_draw_and_a_heatmap_cell_opens_its_customers(page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_dashboard_charts_draw_and_a_heatmap_cell_opens_its_customers(page) -> None:  # type: ignore[no-untyped-def]
     # given two scored periods and a sales user
     scored = scored_demo()
     user_in(SALES, "sophie")
