@@ -211,7 +211,8 @@ def score_period(
         "value_grid": grid,
         "cost_to_serve": profit.cost_to_serve,
         "profit": profit.profit,
-        "loss_making": profit.loss_making,
+        # Prospects cost contact time too, but only customers who bought can be loss-making.
+        "loss_making": profit.loss_making & ever_bought,
         "churn_risk": risk.score,
         "churn_level": risk.level,
         "cant_lose": risk.cant_lose,

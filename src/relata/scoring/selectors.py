@@ -32,6 +32,7 @@ def customer_snapshots(*, customer_id: int) -> list[CustomerSnapshot]:
     return list(
         CustomerSnapshot.objects.filter(customer_id=customer_id, run__status=RunStatus.COMPLETE)
         .select_related("run")
+        .defer("run__summary", "run__model_fit", "run__settings_used")
         .order_by("-period_end")
     )
 
