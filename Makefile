@@ -33,10 +33,10 @@ lint: install
 	$(RELATA) makemigrations --check --dry-run
 
 test-sqlite: install
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -n 2
 
 test-postgres: install
-	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser"
+	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -p no:cacheprovider -n 2 -m "not browser"
 
 test: lint test-sqlite test-postgres
 

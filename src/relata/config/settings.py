@@ -124,8 +124,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
+# The language of management commands (`RELATA_LANGUAGE=nl relata import …`), and of web
+# pages when the browser asks for neither language; LocaleMiddleware follows the browser.
+_language = os.environ.get("RELATA_LANGUAGE", "").strip().lower()
+LANGUAGE_CODE = _language if _language in dict(LANGUAGES) else "en"
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language
+from django.utils.text import get_text_list
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from relata.imports.parsing import normalise_word
@@ -20,6 +21,12 @@ CUSTOMERS = "customers"
 ORDERS = "orders"
 CONTACTS = "contacts"
 KINDS = (CUSTOMERS, ORDERS, CONTACTS)
+# The kind in a sentence ("… is not a field of customers").
+KIND_NAMES = {
+    CUSTOMERS: gettext_lazy("customers"),
+    ORDERS: gettext_lazy("orders"),
+    CONTACTS: gettext_lazy("contact moments"),
+}
 
 
 class ImportFileError(Exception):
@@ -39,6 +46,11 @@ class FieldSpec:
 
     def header(self, language: str = "en") -> str:
         return self.dutch if language.startswith("nl") else self.english
+
+    @property
+    def label(self) -> str:
+        """The field's name in the active language, for messages."""
+        return self.header(get_language() or "en")
 
 
 def _spec(name: str, english: str, dutch: str, *aliases: str) -> FieldSpec:
@@ -254,9 +266,8 @@ class HeaderMapping:
     def recognised(self) -> list[tuple[str, str]]:
         """(column header, field label) pairs in file order, for the preview."""
         by_index = {index: name for name, index in self.columns.items()}
-        language = get_language() or "en"
         return [
-            (self.headers[index], field_spec(self.kind, by_index[index]).header(language))
+            (self.headers[index], field_spec(self.kind, by_index[index]).label)
             for index in sorted(by_index)
         ]
 
@@ -295,7 +306,8 @@ def map_headers(kind: str, headers: Sequence[str], overrides: dict[str, str]) ->
             if target_field is None:
                 raise ImportFileError(
                     _("--map: “%(field)s” is not a field of %(kind)s; fields are: %(fields)s.")
-                    % {"field": target, "kind": kind, "fields": ", ".join(sorted(field_names))}
+                    % {"field": target, "kind": KIND_NAMES[kind],
+                       "fields": ", ".join(sorted(field_names))}
                 )
             normalised_overrides[normalise_word(column)] = target_field
     mapping = HeaderMapping(kind=kind, headers=list(headers))
@@ -315,13 +327,13 @@ def map_headers(kind: str, headers: Sequence[str], overrides: dict[str, str]) ->
                 % {
                     "first": headers[mapping.columns[target]],
                     "second": header,
-                    "field": field_spec(kind, target).english,
+                    "field": field_spec(kind, target).label,
                 }
             )
         mapping.columns[target] = index
     for group in REQUIRED[kind]:
         if not mapping.has(*group):
-            names = _(" or ").join(f"“{field_spec(kind, name).english}”" for name in group)
+            names = get_text_list([f"“{field_spec(kind, name).label}”" for name in group])
             raise ImportFileError(
                 _("The file has no %(names)s column. Columns found: %(found)s. "
                   "Rename the column or use --map \"Column=field\".")

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 Parsed = tuple[Any, str | None]
 Parser = Callable[[str], Parsed]
@@ -103,7 +104,8 @@ def parse_scaled(text: str, style: str, places: int = 2) -> Parsed:
     whole = whole.translate(_THOUSANDS)
     if len(fraction) > places:
         if fraction[places:].strip("0"):
-            return None, _("“%(value)s” has more than %(places)d decimals") % {
+            return None, ngettext("“%(value)s” has more than %(places)d decimal",
+                                  "“%(value)s” has more than %(places)d decimals", places) % {
                 "value": s,
                 "places": places,
             }

@@ -16,7 +16,7 @@ from typing import IO, Any, Protocol
 
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from relata.imports.headers import (
     CONTACTS,
@@ -270,7 +270,7 @@ def rejects_bytes(ctx: Context) -> bytes:
 def summary_lines(report: ImportReport) -> Sequence[str]:
     counts = report.counts
     lines = [
-        _("%(rows)d rows read.") % {"rows": report.rows},
+        ngettext("%(rows)d row read.", "%(rows)d rows read.", report.rows) % {"rows": report.rows},
         _("created: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d, "
           "rejected rows: %(rejected)d")
         % {

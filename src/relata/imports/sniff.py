@@ -19,7 +19,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from relata.imports.headers import ImportFileError
 from relata.imports.parsing import COMMA, POINT
@@ -71,7 +71,11 @@ class FileSettings:
         """(setting, value, source) rows for the preview and the command's output."""
         rows: list[tuple[str, str, str]] = [(_("Format"), self.file_format.upper(), "")]
         if self.file_format == "csv":
-            encoding = self.encoding + (_(" with BOM") if self.bom else "")
+            encoding = (
+                _("%(encoding)s with BOM") % {"encoding": self.encoding}
+                if self.bom
+                else self.encoding
+            )
             rows.append((_("Encoding"), encoding, self.sources.get("encoding", "")))
             rows.append(
                 (_("Delimiter"), delimiter_label(self.delimiter), self.sources.get("delimiter", ""))
@@ -364,8 +368,11 @@ def _collect(
         elif pad_short and len(record) < width:
             data[i] = [*record, *([""] * (width - len(record)))]
         else:
-            ragged.append((i, _("the row has %(cells)d cells, the header has %(width)d")
-                           % {"cells": len(record), "width": width}))
+            cells = len(record)
+            ragged.append((i, ngettext("the row has %(cells)d cell, the header has %(width)d",
+                                       "the row has %(cells)d cells, the header has %(width)d",
+                                       cells)
+                           % {"cells": cells, "width": width}))
             data[i] = [*record[:width], *([""] * (width - len(record)))]
     numbers = range(first + 2, first + 2 + len(data))
     if blank:

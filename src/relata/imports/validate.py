@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relata.imports.headers import FIELDS, HeaderMapping
 from relata.imports.parsing import COMMA, Parsed, clip, parse_scaled, unquote_formula
@@ -112,9 +114,12 @@ class Context:
                     self.error(
                         i,
                         field_name,
-                        _("the value is %(length)s characters long; at most %(limit)s are "
-                          "allowed")
-                        % {"length": f"{len(value):,}", "limit": f"{MAX_CELL_CHARS:,}"},
+                        ngettext("the value is %(length)s characters long; at most "
+                                 "%(limit)s is allowed",
+                                 "the value is %(length)s characters long; at most "
+                                 "%(limit)s are allowed", MAX_CELL_CHARS)
+                        % {"length": number_format(len(value), force_grouping=True),
+                           "limit": number_format(MAX_CELL_CHARS, force_grouping=True)},
                     )
                     values[i] = ""
         return values
@@ -140,9 +145,11 @@ class Context:
                     self.error(
                         i,
                         field_name,
-                        _("“%(value)s” is %(length)d characters long; at most %(limit)d are "
-                          "allowed") % {"value": clip(value), "length": len(value),
-                                        "limit": max_length},
+                        ngettext("“%(value)s” is %(length)d characters long; at most "
+                                 "%(limit)d is allowed",
+                                 "“%(value)s” is %(length)d characters long; at most "
+                                 "%(limit)d are allowed", max_length)
+                        % {"value": clip(value), "length": len(value), "limit": max_length},
                     )
                     cleaned[i] = ""
         if required:

@@ -3,6 +3,7 @@ tests/scoring/test_choices.py checks that they do)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TierChoice(models.IntegerChoices):
@@ -50,7 +51,8 @@ class GridChoice(models.IntegerChoices):
 class ChurnLevelChoice(models.IntegerChoices):
     NOT_APPLICABLE = 0, _("Not applicable")
     LOW = 1, _("Low")
-    MEDIUM = 2, _("Medium")
+    # Context: Dutch words the tier Medium and a medium risk differently.
+    MEDIUM = 2, pgettext_lazy("churn risk level", "Medium")
     HIGH = 3, _("High")
 
 

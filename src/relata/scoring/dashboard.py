@@ -396,7 +396,9 @@ def _chart_data(dashboard: Dashboard, summary: dict[str, Any]) -> dict[str, Any]
     return {
         "labels": {
             "customers": str(_("Customers")),
+            # xgettext:no-python-format
             "pct_customers": str(_("% of customers")),
+            # xgettext:no-python-format
             "pct_revenue": str(_("% of revenue")),
             "revenue_share": str(_("Share of revenue")),
             "customer_share": str(_("Share of customers (best first)")),

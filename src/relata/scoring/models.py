@@ -52,6 +52,7 @@ class ScoringSettings(models.Model):
         default=ValueBasis.REVENUE,
     )
     top_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("Top tier (% of active customers)"),
         max_digits=5,
         decimal_places=2,

@@ -115,11 +115,12 @@ def plan(ctx: Context) -> ContactsPlan:
                                    values.get("channel"), values["subject"])
         earlier = seen.setdefault(key, i)
         if earlier != i:
-            reason = _("duplicate of row %(row)d") % {"row": ctx.table.row_numbers[earlier]}
+            row = {"row": ctx.table.row_numbers[earlier]}
             if external:
-                ctx.error(i, "external_id", reason)
+                ctx.error(i, "external_id", _("duplicate of row %(row)d") % row)
             else:
-                ctx.row_error(i, reason + " " + _("(same customer, time, channel and subject)"))
+                ctx.row_error(i, _("duplicate of row %(row)d (same customer, time, channel and "
+                                   "subject)") % row)
         if i in ctx.bad:
             continue
         values["external_id"] = external

@@ -27,6 +27,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from relata.imports.choices import choice_words
 from relata.imports.headers import ImportFileError
@@ -56,6 +57,9 @@ from relata.sales.models import (
 
 GENERIC_SKU = "IMPORTED-AMOUNT"
 GENERIC_CATEGORY = "Imported"
+# Stored in the database, so a fixed English name (like the category), not the importing
+# user's language; marked so the Dutch catalogue carries it should a page translate it.
+GENERIC_PRODUCT_NAME = gettext_noop("Imported order amount (no product detail)")
 ONE = 100  # quantity 1.00, scaled by 100
 # Imports adding at least this many lines, and at least as many as the table holds, load
 # PostgreSQL tables without their secondary indexes and foreign keys, then rebuild them.
@@ -411,7 +415,7 @@ def _create_products(plan: OrdersPlan) -> dict[str, tuple[int, int, int]]:
         created.append(
             Product(
                 sku=sku,
-                name=name or _("Imported order amount (no product detail)"),
+                name=name or GENERIC_PRODUCT_NAME,
                 category=category,
                 price=Decimal(price) / 100,
                 unit_cost=Decimal(cost) / 100,

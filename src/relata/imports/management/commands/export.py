@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from relata.imports.export import export_csv, export_xlsx
 from relata.imports.headers import KINDS
@@ -50,4 +50,6 @@ class Command(BaseCommand):
                                        decimal=options["decimal"], language=options["language"])
         except OSError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(_("%(count)d rows written to %(path)s") % {"count": count, "path": path})
+        self.stdout.write(ngettext("%(count)d row written to %(path)s",
+                                   "%(count)d rows written to %(path)s", count)
+                          % {"count": count, "path": path})

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from tqdm import tqdm
 
 from relata.imports.headers import KINDS, ImportFileError, parse_map_options
@@ -120,21 +120,29 @@ class Command(BaseCommand):
             for error in report.errors[:limit]:
                 self.stderr.write(str(error))
             if len(report.errors) > limit:
-                self.stderr.write(_("… and %(more)d more errors.")
-                                  % {"more": len(report.errors) - limit})
+                more = len(report.errors) - limit
+                self.stderr.write(ngettext("… and %(more)d more error.",
+                                           "… and %(more)d more errors.", more)
+                                  % {"more": more})
             if rejects_path:
                 with open(rejects_path, "w", encoding="utf-8-sig", newline="") as stream:
                     count = rejects_write(stream, report.context)
-                self.stderr.write(_("%(count)d invalid rows written to %(path)s")
+                self.stderr.write(ngettext("%(count)d invalid row written to %(path)s",
+                                           "%(count)d invalid rows written to %(path)s", count)
                                   % {"count": count, "path": rejects_path})
         if report.dry_run:
             self.stdout.write(_("Dry run: nothing was written."))
         if report.errors and not report.written:
+            rejected = report.counts.rejected
             raise CommandError(
-                _("%(count)d invalid rows; nothing was imported. Correct them, or use "
-                  "--skip-invalid to import the valid rows.") % {"count": report.counts.rejected}
+                ngettext("%(count)d invalid row; nothing was imported. Correct it, or use "
+                         "--skip-invalid to import the valid rows.",
+                         "%(count)d invalid rows; nothing was imported. Correct them, or use "
+                         "--skip-invalid to import the valid rows.", rejected)
+                % {"count": rejected}
                 if not report.dry_run
-                else _("%(count)d invalid rows.") % {"count": report.counts.rejected}
+                else ngettext("%(count)d invalid row.", "%(count)d invalid rows.", rejected)
+                % {"count": rejected}
             )
         if report.written:
             self.stdout.write(self.style.SUCCESS(_("Import finished.")))
