@@ -151,10 +151,18 @@ def score_period(
     )
     grid = potential.value_grid(value_now.current, value_now.potential, profit.profit, profit_later)
 
-    gaps = churn.interpurchase_gaps(c, days.day, n)
+    # The usual interval is the mean gap over the customer's buying history: the median
+    # reads a burst of purchases a few days apart as the customer's rhythm.
+    repeat = purchase_days >= 2
+    usual_gap = np.divide(
+        (last_day - first_day).astype(np.float64),
+        purchase_days - 1,
+        out=np.full(n, np.inf),
+        where=repeat,
+    )
     risk = churn.churn_compute(
         recency,
-        usual_gap_days=np.where(gaps.known, gaps.median_days, np.inf),
+        usual_gap_days=usual_gap,
         p_alive=p_alive,
         tier=tier,
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import digamma, gammaln
 
 from relata.analytics.frames import IntArray, sort_int_keys
 
@@ -91,6 +92,60 @@ def check_weights(weights: ArrayLike | None, n: int) -> FloatArray:
 
 
 @dataclass(frozen=True)
+class BoxOptimum:
+    """Result of :func:`maximise_over_box`: the maximiser in the optimiser's coordinates."""
+
+    theta: FloatArray
+    mean_log_likelihood: float
+    iterations: int
+    converged: bool
+    message: str
+
+
+def maximise_over_box(
+    neg_mean_ll_and_grad: Callable[[FloatArray], tuple[float, FloatArray]],
+    theta0: FloatArray,
+    bounds: Sequence[tuple[float, float]],
+) -> BoxOptimum:
+    """Maximise a mean log-likelihood over a box with L-BFGS-B and analytic gradients.
+
+    ``neg_mean_ll_and_grad`` returns the negative mean log-likelihood and its gradient in the
+    coordinates ``theta``. Converged means L-BFGS-B reported success, or that the projected
+    gradient — components pushing against an active bound removed — is below 1e-6 (a line
+    search that stalls at rounding noise next to a stationary point has converged; so has
+    one that stops on a bound the likelihood keeps rising towards).
+    """
+    # Imported here: scipy.optimize takes ~1 s to import (it loads most of SciPy), which only
+    # fitting should pay for, and which `relata clv` overlaps with reading the file.
+    from scipy.optimize import minimize
+
+    lower = np.array([lo for lo, _ in bounds], dtype=np.float64)
+    upper = np.array([hi for _, hi in bounds], dtype=np.float64)
+    start = np.clip(np.asarray(theta0, dtype=np.float64), lower + 1e-3, upper - 1e-3)
+    result = minimize(
+        neg_mean_ll_and_grad,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=list(zip(lower, upper, strict=True)),
+        options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
+    )
+    theta = np.asarray(result.x, dtype=np.float64)
+    value = float(result.fun)
+    if not np.isfinite(value) or not np.isfinite(theta).all():
+        raise FitError("the optimiser left the region where the likelihood is finite")
+    gradient = np.asarray(result.jac, dtype=np.float64)
+    projected = theta - np.clip(theta - gradient, lower, upper)
+    return BoxOptimum(
+        theta=theta,
+        mean_log_likelihood=-value,
+        iterations=int(result.nit),
+        converged=bool(result.success) or float(np.max(np.abs(projected))) < 1e-6,
+        message=str(result.message),
+    )
+
+
+@dataclass(frozen=True)
 class Optimum:
     """Result of :func:`maximise_log_likelihood` (parameters on their natural scale)."""
 
@@ -111,36 +166,68 @@ def maximise_log_likelihood(
     ``neg_mean_ll_and_grad`` takes log-parameters and returns the negative mean log-likelihood
     and its gradient with respect to the log-parameters.
     """
-    # Imported here: scipy.optimize takes ~1 s to import (it loads most of SciPy), which only
-    # fitting should pay for, and which `relata clv` overlaps with reading the file.
-    from scipy.optimize import minimize
-
     log_start = np.clip(np.log(start), -LOG_BOUND + 1, LOG_BOUND - 1)
-    bounds = [(-LOG_BOUND, LOG_BOUND)] * log_start.size
-    result = minimize(
-        neg_mean_ll_and_grad,
-        log_start,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
+    optimum = maximise_over_box(
+        neg_mean_ll_and_grad, log_start, [(-LOG_BOUND, LOG_BOUND)] * log_start.size
     )
-    theta = np.asarray(result.x, dtype=np.float64)
-    value = float(result.fun)
-    if not np.isfinite(value) or not np.isfinite(theta).all():
-        raise FitError("the optimiser left the region where the likelihood is finite")
+    theta = optimum.theta
     # A (rescaled) parameter beyond e^±15 means the likelihood kept rising towards a
     # degenerate limit (no heterogeneity, or no variation at all) rather than peaking.
     at_bound = tuple(int(i) for i in np.flatnonzero(np.abs(theta) >= RUN_OFF))
     return Optimum(
         params=np.exp(theta),
-        mean_log_likelihood=-value,
-        iterations=int(result.nit),
-        # A line search that stalls at rounding noise next to a zero gradient has converged.
-        converged=bool(result.success) or float(np.max(np.abs(result.jac))) < 1e-6,
-        message=str(result.message),
+        mean_log_likelihood=optimum.mean_log_likelihood,
+        iterations=optimum.iterations,
+        converged=optimum.converged,
+        message=optimum.message,
         at_bound=at_bound,
     )
+
+
+# Stirling series: ln Γ(w) = (w − ½) ln w − w + ½ ln 2π + Σ_k B_2k / (2k(2k−1) w^(2k−1)) and
+# ψ(w) = ln w − 1/(2w) − Σ_k B_2k / (2k w^(2k)). For w ≥ 20 five terms leave < 1e-17.
+_STIRLING_FROM = 20.0
+_LGAMMA_TAIL = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188)
+_DIGAMMA_TAIL = (-1 / 12, 1 / 120, -1 / 252, 1 / 240, -1 / 132)
+
+
+def log_rising(z: FloatArray | float, n: FloatArray) -> FloatArray:
+    """ln Γ(z+n) − ln Γ(z) = ln of the rising factorial (z)_n, accurate for any z > 0.
+
+    ``gammaln(z+n) - gammaln(z)`` loses about log10(z ln z) digits when z is large (both
+    terms are about z ln z); for z ≥ 20 the difference is taken inside the Stirling series,
+    (z − ½) log1p(n/z) + n (ln(z+n) − 1) + Σ c_k ((z+n)^(1−2k) − z^(1−2k)).
+    """
+    zz, nn = np.broadcast_arrays(np.asarray(z, dtype=np.float64), np.asarray(n, dtype=np.float64))
+    out = np.empty(zz.shape)
+    big = zz >= _STIRLING_FROM
+    small = ~big
+    out[small] = gammaln(zz[small] + nn[small]) - gammaln(zz[small])
+    zb, nb = zz[big], nn[big]
+    wb = zb + nb
+    value = (zb - 0.5) * np.log1p(nb / zb) + nb * (np.log(wb) - 1.0)
+    for power, coefficient in enumerate(_LGAMMA_TAIL):
+        exponent = -(2 * power + 1)
+        value += coefficient * (wb**exponent - zb**exponent)
+    out[big] = value
+    return out
+
+
+def digamma_difference(z: FloatArray | float, n: FloatArray) -> FloatArray:
+    """ψ(z+n) − ψ(z) = Σ_{i<n} 1/(z+i), accurate for any z > 0 (cf. :func:`log_rising`)."""
+    zz, nn = np.broadcast_arrays(np.asarray(z, dtype=np.float64), np.asarray(n, dtype=np.float64))
+    out = np.empty(zz.shape)
+    big = zz >= _STIRLING_FROM
+    small = ~big
+    out[small] = digamma(zz[small] + nn[small]) - digamma(zz[small])
+    zb, nb = zz[big], nn[big]
+    wb = zb + nb
+    value = np.log1p(nb / zb) + nb / (2 * zb * wb)
+    for power, coefficient in enumerate(_DIGAMMA_TAIL):
+        exponent = -2 * (power + 1)
+        value += coefficient * (wb**exponent - zb**exponent)
+    out[big] = value
+    return out
 
 
 def _row_keys(columns: tuple[FloatArray, ...]) -> tuple[IntArray, list[FloatArray]] | None:

@@ -27,14 +27,18 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import digamma, expit, gammaln
+from scipy.special import expit
 
 from relata.analytics.clv._common import (
+    LOG_BOUND,
+    RUN_OFF,
     FitError,
     check_rfm,
     check_weights,
     compress_rows,
-    maximise_log_likelihood,
+    digamma_difference,
+    log_rising,
+    maximise_over_box,
     unique_rows,
 )
 from relata.analytics.clv._common import (
@@ -45,6 +49,12 @@ from relata.analytics.clv._hypergeometric import expected_purchases_if_alive
 FloatArray = NDArray[np.float64]
 
 PARAMETER_NAMES = ("r", "alpha", "a", "b")
+#: Names of the fit's coordinates (ln r, ln α, logit a/(a+b), ln(a+b)) in messages.
+FIT_COORDINATE_NAMES = ("r", "alpha", "a/(a+b)", "a+b")
+#: Upper bound of the concentration a + b of the Beta drop-out distribution. Beyond it the
+#: Beta(a, b) is within ~1e-6 of a point mass at p = a/(a+b): when the likelihood keeps
+#: rising towards that limit the fit stops here and says so (see :class:`BgNbdFit`).
+MAX_CONCENTRATION = 1e6
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,15 @@ class BgNbdFit:
     distinct_rows: int
     iterations: int
     converged: bool
+    #: Remarks on the fit, e.g. that a + b stopped at :data:`MAX_CONCENTRATION`.
+    notes: tuple[str, ...] = ()
+
+    @property
+    def concentration_at_bound(self) -> bool:
+        """True when a + b stopped at :data:`MAX_CONCENTRATION`: the data show no spread in
+        the drop-out probability, and the model is (within ~1e-6) BG/NBD's limit with one
+        drop-out probability a/(a+b) for every customer."""
+        return self.params.a + self.params.b >= MAX_CONCENTRATION * (1 - 1e-9)
 
 
 @dataclass(frozen=True)
@@ -126,23 +145,29 @@ def _prepare(x: FloatArray, t_x: FloatArray, big_t: FloatArray, w: FloatArray) -
     )
 
 
-def _ll_and_grad(params: FloatArray, data: _Data, *, gradient: bool) -> tuple[float, FloatArray]:
-    """Σ w_i LL_i and its gradient in (r, α, a, b).
+def _ll_and_grad(
+    params: FloatArray, data: _Data, *, gradient: bool
+) -> tuple[float, FloatArray, FloatArray]:
+    """Σ w_i LL_i and its gradient, in (r, α, a, b) and in the fit's coordinates
+    (ln r, ln α, logit μ, ln ν) with μ = a/(a+b), ν = a+b.
 
     For a one-off buyer LL = r ln α − r ln(α+T). For a repeat buyer the bracket is written
     (α+T)^−(r+x) · (1 + e^δ) with δ = ln a − ln(b+x−1) − (r+x)(ln(α+t_x) − ln(α+T)), so
     ln bracket = −(r+x) ln(α+T) + softplus(δ), and the share of the "dropped out" term in the
-    bracket is s = expit(δ). Terms that depend on x only are summed per distinct x.
+    bracket is s = expit(δ). Terms that depend on x only are summed per distinct x; the
+    lnΓ and ψ differences there (ln B(a, b+x) − ln B(a, b) = ln (b)_x − ln (a+b)_x) are
+    taken by :func:`log_rising` / :func:`digamma_difference`, which stay accurate for a, b
+    of 1e6 and beyond, where ``gammaln(b+x) - gammaln(b)`` would lose ten digits.
     """
     r, alpha, a, b = (float(v) for v in params)
+    nu = a + b
     log_alpha = np.log(alpha)
     # One-off buyers.
     log_at0 = np.log(alpha + data.big_t0)
     value = _wsum(data.w0, r * (log_alpha - log_at0))
     # Repeat buyers: per distinct x, then per row.
     xv, idx, wx, w = data.x_values, data.x_index, data.x_weight, data.w
-    part_x = gammaln(r + xv) - gammaln(r) + gammaln(b + xv) - gammaln(b)
-    part_x += gammaln(a + b) - gammaln(a + b + xv)
+    part_x = log_rising(r, xv) + log_rising(b, xv) - log_rising(nu, xv)
     value += _wsum(wx, part_x) + r * log_alpha * float(wx.sum())
     log_at = np.log(alpha + data.t_values)[data.t_index]
     log_gap = np.log(alpha + data.tx_values)[data.tx_index] - log_at
@@ -153,7 +178,7 @@ def _ll_and_grad(params: FloatArray, data: _Data, *, gradient: bool) -> tuple[fl
     positive = delta > 0
     value += _wsum(w, np.maximum(delta, 0.0) + np.log1p(e) - rx * log_at)
     if not gradient:
-        return value, np.zeros(4)
+        return value, np.zeros(4), np.zeros(4)
 
     share = np.where(positive, 1.0, e) / (1.0 + e)
     ws = w * share
@@ -163,7 +188,7 @@ def _ll_and_grad(params: FloatArray, data: _Data, *, gradient: bool) -> tuple[fl
     inv_atx = (1.0 / (alpha + data.tx_values))[data.tx_index]
     d_r = (
         _wsum(data.w0, log_alpha - log_at0)
-        + _wsum(wx, digamma(r + xv) - digamma(r) + log_alpha)
+        + _wsum(wx, digamma_difference(r, xv) + log_alpha)
         - _wsum(w, log_at)
         - _wsum(ws, log_gap)
     )
@@ -172,21 +197,40 @@ def _ll_and_grad(params: FloatArray, data: _Data, *, gradient: bool) -> tuple[fl
         - _wsum(data.w0, r / (alpha + data.big_t0))
         - _wsum(w * rx, inv_at + share * (inv_atx - inv_at))
     )
-    dig_ab = digamma(a + b)
-    dig_abx = digamma(a + b + xv)
-    d_a = _wsum(wx, dig_ab - dig_abx) + float(ws.sum()) / a
-    d_b = _wsum(wx, dig_ab + digamma(b + xv) - digamma(b) - dig_abx) - _wsum(
-        ws_by_x, 1.0 / (b + xv - 1)
+    psi_b = digamma_difference(b, xv)  # ψ(b+x) − ψ(b)
+    psi_nu = digamma_difference(nu, xv)  # ψ(a+b+x) − ψ(a+b)
+    share_total = float(ws.sum())
+    share_over_b = _wsum(ws_by_x, 1.0 / (b + xv - 1))
+    d_a = share_total / a - _wsum(wx, psi_nu)
+    d_b = _wsum(wx, psi_b - psi_nu) - share_over_b
+    natural = np.array([d_r, d_alpha, d_a, d_b])
+    # ∂a/∂logit μ = ab/ν = −∂b/∂logit μ; ∂a/∂ln ν = a, ∂b/∂ln ν = b. The ln ν derivative
+    # a·d_a + b·d_b is summed in a form without the cancellation of its two O(x) halves:
+    # Σ w (b ψ_b − ν ψ_ν) + Σ w s (x−1)/(b+x−1).
+    d_logit = (b / nu) * share_total + (a * b / nu) * (share_over_b - _wsum(wx, psi_b))
+    d_log_nu = _wsum(wx, b * psi_b - nu * psi_nu) + _wsum(ws_by_x, (xv - 1) / (b + xv - 1))
+    fit_coordinates = np.array([r * d_r, alpha * d_alpha, d_logit, d_log_nu])
+    return value, natural, fit_coordinates
+
+
+def _from_fit_coordinates(theta: FloatArray) -> FloatArray:
+    """(ln r, ln α, logit μ, ln ν) → (r, α, a, b) with a = μν, b = (1−μ)ν."""
+    log_r, log_alpha, logit_mu, log_nu = (float(v) for v in theta)
+    nu = np.exp(log_nu)
+    return np.array(
+        [np.exp(log_r), np.exp(log_alpha), expit(logit_mu) * nu, expit(-logit_mu) * nu]
     )
-    return value, np.array([d_r, d_alpha, d_a, d_b])
+
+
+def _to_fit_coordinates(params: FloatArray) -> FloatArray:
+    r, alpha, a, b = (float(v) for v in params)
+    return np.array([np.log(r), np.log(alpha), np.log(a) - np.log(b), np.log(a + b)])
 
 
 def _neg_mean_ll_and_grad(theta: FloatArray, data: _Data) -> tuple[float, FloatArray]:
-    params = np.exp(theta)
-    value, grad = _ll_and_grad(params, data, gradient=True)
+    value, _, grad = _ll_and_grad(_from_fit_coordinates(theta), data, gradient=True)
     total = data.total_weight
-    # Chain rule to log-parameters, and negate for minimisation.
-    return -value / total, -(grad * params) / total
+    return -value / total, -grad / total
 
 
 def log_likelihood(
@@ -209,7 +253,8 @@ def log_likelihood_gradient(
     big_t: ArrayLike,
     weights: ArrayLike | None = None,
 ) -> FloatArray:
-    """∂(Σ w_i LL_i)/∂(r, α, a, b): the analytic gradient the fit uses."""
+    """∂(Σ w_i LL_i)/∂(r, α, a, b): the analytic gradient (the fit uses the same terms in
+    its coordinates ln r, ln α, logit a/(a+b), ln(a+b))."""
     xa, ta, ba = check_rfm(x, t_x, big_t)
     w = check_weights(weights, xa.size)
     return _ll_and_grad(params.as_array(), _prepare(xa, ta, ba, w), gradient=True)[1]
@@ -241,10 +286,16 @@ def fit(
 ) -> BgNbdFit:
     """Maximum-likelihood BG/NBD fit.
 
+    The optimiser works in (ln r, ln α, logit μ, ln ν) with μ = a/(a+b) the mean drop-out
+    probability and ν = a+b the concentration of its Beta distribution, ν ≤
+    :data:`MAX_CONCENTRATION`. When the data show no spread in drop-out probabilities the
+    likelihood keeps rising as ν → ∞ (Beta(a, b) narrowing to a point mass at μ); the fit
+    then stops at the bound, is reported as converged, and says so in ``notes``.
+
     Raises :class:`FitError` when the data cannot identify the model: no customers, no
     customer with a repeat purchase (then the likelihood only depends on r/α and keeps rising
-    as r → 0), all customers observed for zero time, or a parameter running off towards 0 or
-    infinity (beyond e^±15 with time measured in mean T), as with a single customer.
+    as r → 0), all customers observed for zero time, or r, α (time measured in mean T) or
+    the odds a/b running off beyond e^±15, or a + b below e^−15, as with a single customer.
     """
     xa, ta, ba = check_rfm(x, t_x, big_t)
     w = check_weights(weights, xa.size)
@@ -263,21 +314,39 @@ def fit(
     # time unit, and only α (and the log-likelihood, by Σ w x ln scale) depend on the unit.
     scale = _wsum(wc, bc) / float(wc.sum())
     data = _prepare(xc, tc / scale, bc / scale, wc)
-    optimum = maximise_log_likelihood(
-        lambda theta: _neg_mean_ll_and_grad(theta, data), _start(data)
+    log_max_concentration = float(np.log(MAX_CONCENTRATION))
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * 3 + [(-LOG_BOUND, log_max_concentration)]
+    optimum = maximise_over_box(
+        lambda theta: _neg_mean_ll_and_grad(theta, data),
+        _to_fit_coordinates(_start(data)),
+        bounds,
     )
-    if optimum.at_bound:
-        names = ", ".join(PARAMETER_NAMES[i] for i in optimum.at_bound)
+    theta = optimum.theta
+    # A coordinate beyond ±15 means the likelihood kept rising towards a degenerate limit
+    # rather than peaking; only ν → ∞ (no spread in drop-out) is a limit the model has.
+    run_off = [i for i in range(3) if abs(theta[i]) >= RUN_OFF]
+    if theta[3] <= -RUN_OFF:
+        run_off.append(3)
+    if run_off:
+        names = ", ".join(FIT_COORDINATE_NAMES[i] for i in run_off)
         raise FitError(
             f"the data do not identify the BG/NBD parameters ({names} ran off towards 0 or "
             f"infinity) — {data.total_weight:g} customers, {repeat:g} with repeat purchases; "
             "more customers or a longer calibration period are needed"
         )
-    r, alpha_scaled, a, b = (float(v) for v in optimum.params)
+    r, alpha_scaled, a, b = (float(v) for v in _from_fit_coordinates(theta))
     alpha = alpha_scaled * scale
     log_likelihood = optimum.mean_log_likelihood * data.total_weight - _wsum(wc, xc) * float(
         np.log(scale)
     )
+    notes: tuple[str, ...] = ()
+    if theta[3] >= log_max_concentration - 1e-9:
+        notes = (
+            f"a + b stopped at its bound {MAX_CONCENTRATION:g}: the likelihood keeps rising "
+            "as the Beta drop-out distribution narrows, i.e. the data show no spread in "
+            f"drop-out probabilities. The fit is the limit with one drop-out probability "
+            f"p = a/(a+b) = {a / (a + b):.4g} for every customer (within about 1e-6).",
+        )
     return BgNbdFit(
         params=BgNbdParams(r, alpha, a, b),
         log_likelihood=log_likelihood,
@@ -286,6 +355,7 @@ def fit(
         distinct_rows=int(wc.size),
         iterations=optimum.iterations,
         converged=optimum.converged,
+        notes=notes,
     )
 
 
