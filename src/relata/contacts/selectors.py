@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from relata.contacts.models import Channel, ContactMoment
@@ -88,7 +89,11 @@ def _order_entry(order: Order) -> TimelineEntry:
         icon="bi-receipt",
         title=_("Order %(number)s") % {"number": order.order_number},
         meta=" · ".join(
-            [order.get_channel_display(), order.get_status_display(), f"€ {order.total_amount}"]
+            [
+                order.get_channel_display(),
+                order.get_status_display(),
+                "€ " + number_format(order.total_amount, 2, force_grouping=True),
+            ]
         ),
         url=reverse("sales:order_detail", kwargs={"pk": order.pk}),
         date_only=True,

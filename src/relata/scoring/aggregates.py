@@ -1,8 +1,16 @@
-"""Per-customer aggregates straight from SQL, as NumPy arrays for the analytics core.
+"""Per-customer inputs straight from SQL, as NumPy arrays for the analytics core.
 
-The database does the heavy lifting with GROUP BY (one row per customer and order day, and per
-customer and channel); nothing here loops over customers in Python. The SQL statements are
-fixed strings with bound parameters; only the date arithmetic differs per database vendor.
+Each statement yields plain columns, never a Python object per row. On PostgreSQL the rows
+come column by column: ``array_agg`` per column over chunks of customers, sent in the
+arrays' binary form (``array_send``) through a binary COPY of a few dozen rows, which NumPy
+reads with ``frombuffer``; a row-by-row transfer of millions of rows cost more in the
+client than the query did in the server. On SQLite the rows come from one ``fetchall``.
+Orders are grouped per customer and day, and contact moments counted per customer and
+channel, with NumPy (a sort and ``reduceat``/``bincount``): there are about as many
+(customer, day) groups as orders, so a SQL ``GROUP BY`` saved no transfer and cost
+PostgreSQL a disk sort of millions of groups (docs/performance.md, "Scoring"). Nothing here
+loops over customers in Python. The SQL statements are fixed strings with bound
+parameters; only the date arithmetic differs per database vendor.
 """
 
 from __future__ import annotations
@@ -19,6 +27,9 @@ from relata.contacts.models import Channel
 from relata.sales.models import OrderStatus
 
 EPOCH = date(1970, 1, 1)
+# Customers per chunk (one array per column and chunk) on PostgreSQL; arrays stay far below
+# PostgreSQL's 1 GB limit of a value however many orders a customer has.
+CHUNK_CUSTOMERS = 65_536
 
 _DAY_EXPR = {
     "postgresql": "(o.order_date - DATE '1970-01-01')",
@@ -28,27 +39,61 @@ _CONTACT_DAY_EXPR = {
     "postgresql": "(CAST(c.occurred_at AS DATE) - DATE '1970-01-01')",
     "sqlite": "CAST(julianday(c.occurred_at) - 2440587.5 AS INTEGER)",
 }
+# Channel codes are positions in Channel.values; -1 for a channel not (or no longer) known.
+_CHANNEL_CODE = (
+    "CASE c.channel " + " ".join("WHEN %s THEN " + str(i) for i in range(len(Channel.values)))
+) + " ELSE -1 END"
+
+
+@dataclass(frozen=True)
+class Query:
+    """A SELECT as columns (name, never-NULL expression, type: "i4", "i8" or "f8") and the
+    FROM/WHERE clause; ``chunk`` splits its rows into chunks of customers on PostgreSQL."""
+
+    columns: tuple[tuple[str, str, str], ...]
+    source: str
+    chunk: str
+
 
 # Complete statements per vendor, assembled once from constants; values are bound parameters.
-_ORDER_DAYS_SQL = {
-    vendor: (
-        f"SELECT o.customer_id, {day} AS d, "  # noqa: S608 (vendor constant)
-        "CAST(SUM(o.total_amount) AS DOUBLE PRECISION), "
-        "CAST(SUM(o.total_cost) AS DOUBLE PRECISION), "
-        "COUNT(*), SUM(CASE WHEN o.status = %s THEN 1 ELSE 0 END) "
-        "FROM sales_order o WHERE o.order_date <= %s AND o.status <> %s "
-        "GROUP BY o.customer_id, d ORDER BY o.customer_id, d"
+# Money of orders is read in whole cents (exact, as integers) and summed exactly.
+_CUSTOMERS = Query(
+    columns=(
+        ("id", "id", "i8"),
+        ("organisation", "CASE WHEN kind = 'organisation' THEN 1 ELSE 0 END", "i4"),
+        ("acquisition_cost", "CAST(COALESCE(acquisition_cost, 0) AS DOUBLE PRECISION)", "f8"),
+    ),
+    source="FROM customers_customer WHERE created_at < %s",
+    chunk="id",
+)
+_ORDERS = {
+    vendor: Query(
+        columns=(
+            ("customer", "o.customer_id", "i8"),
+            ("day", day, "i4"),
+            ("cents", "CAST(ROUND(o.total_amount * 100) AS BIGINT)", "i8"),
+            ("cost_cents", "CAST(ROUND(o.total_cost * 100) AS BIGINT)", "i8"),
+            ("returned", "CASE WHEN o.status = %s THEN 1 ELSE 0 END", "i4"),
+        ),
+        source="FROM sales_order o WHERE o.order_date <= %s AND o.status <> %s",
+        chunk="o.customer_id",
     )
     for vendor, day in _DAY_EXPR.items()
 }
-_CONTACTS_SQL = {
-    vendor: (
-        "SELECT c.customer_id, c.channel, "  # noqa: S608 (vendor constant)
-        f"SUM(CASE WHEN {day} > %s AND {day} <= %s THEN 1 ELSE 0 END), COUNT(*) "
-        f"FROM contacts_contactmoment c WHERE {day} <= %s GROUP BY c.customer_id, c.channel"
+_CONTACTS = {
+    vendor: Query(
+        columns=(
+            ("customer", "c.customer_id", "i8"),
+            ("channel", _CHANNEL_CODE, "i4"),
+            ("day", day, "i4"),
+        ),
+        source=f"FROM contacts_contactmoment c WHERE {day} <= %s",
+        chunk="c.customer_id",
     )
     for vendor, day in _CONTACT_DAY_EXPR.items()
 }
+# PostgreSQL type oids of the array elements, to check what array_send sent.
+_ELEMENT_OID = {"i4": 23, "i8": 20, "f8": 701}
 
 
 def day_number(value: date) -> int:
@@ -64,7 +109,8 @@ class CustomerBase:
 
 @dataclass(frozen=True)
 class OrderDays:
-    """One row per customer and order day (cancelled orders excluded), up to the period end."""
+    """One row per customer and order day (cancelled orders excluded), up to the period end,
+    sorted by customer and day."""
 
     customer: NDArray[np.int64]  # index into CustomerBase.ids
     day: NDArray[np.int64]  # days since 1970-01-01
@@ -76,10 +122,13 @@ class OrderDays:
 
 @dataclass(frozen=True)
 class ContactCounts:
-    """Contact moments per customer (index) and channel in a day window, and ever."""
+    """Contact moments per customer (index) and channel in a day window
+    (first_day < day ≤ last_day), whether any up to the window's end (``ever``), and whether
+    any up to its start (``before``)."""
 
     in_window: dict[str, NDArray[np.float64]]
     ever: NDArray[np.bool_]
+    before: NDArray[np.bool_]
 
 
 def _vendor() -> str:
@@ -91,57 +140,79 @@ def _vendor() -> str:
 
 def customer_base(*, period_end: date) -> CustomerBase:
     """Every customer known at the period end, ordered by id."""
-    sql = (
-        "SELECT id, CASE WHEN kind = 'organisation' THEN 1 ELSE 0 END, "
-        "CAST(COALESCE(acquisition_cost, 0) AS DOUBLE PRECISION) FROM customers_customer "
-        "WHERE created_at < %s ORDER BY id"
-    )
     end_exclusive = np.datetime64(period_end) + np.timedelta64(1, "D")
-    rows = _fetch(sql, [str(end_exclusive)])
-    if not rows:
-        return CustomerBase(np.zeros(0, np.int64), np.zeros(0, np.bool_), np.zeros(0, np.float64))
-    table = np.array(rows, dtype=np.float64)
+    _vendor()
+    table = read_columns(_CUSTOMERS, [str(end_exclusive)])
+    order = np.argsort(table["id"], kind="stable")
     return CustomerBase(
-        ids=table[:, 0].astype(np.int64),
-        is_organisation=table[:, 1].astype(bool),
-        acquisition_cost=table[:, 2],
+        ids=table["id"][order].astype(np.int64),
+        is_organisation=table["organisation"][order] != 0,
+        acquisition_cost=table["acquisition_cost"][order].astype(np.float64),
     )
 
 
 def order_days(*, base: CustomerBase, period_end: date) -> OrderDays:
-    rows = _fetch(
-        _ORDER_DAYS_SQL[_vendor()], [OrderStatus.RETURNED, period_end, OrderStatus.CANCELLED]
+    table = read_columns(
+        _ORDERS[_vendor()], [OrderStatus.RETURNED, period_end, OrderStatus.CANCELLED]
     )
-    table = np.array(rows, dtype=np.float64).reshape(-1, 6)
-    index, known = _positions(base.ids, table[:, 0].astype(np.int64))
-    table, index = table[known], index[known]
+    index, known = _positions(base.ids, table["customer"])
+    return per_customer_day(
+        customer=index[known],
+        day=table["day"][known].astype(np.int64),
+        cents=table["cents"][known],
+        cost_cents=table["cost_cents"][known],
+        returned=table["returned"][known],
+    )
+
+
+def per_customer_day(
+    *,
+    customer: NDArray[np.int64],
+    day: NDArray[np.int64],
+    cents: NDArray[np.int64],
+    cost_cents: NDArray[np.int64],
+    returned: NDArray[Any],
+) -> OrderDays:
+    """Group orders (in any order) per customer and day: revenue and cost summed exactly in
+    cents, orders and returned orders counted; sorted by customer, then day."""
+    if not customer.size:
+        empty_i, empty_f = np.zeros(0, np.int64), np.zeros(0, np.float64)
+        return OrderDays(empty_i, empty_i, empty_f, empty_f, empty_i, empty_i)
+    low = int(day.min())
+    span = int(day.max()) - low + 1
+    key = customer.astype(np.int64) * span + (day - low)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    group_key = key[starts]
     return OrderDays(
-        customer=index.astype(np.int64),
-        day=table[:, 1].astype(np.int64),
-        revenue=table[:, 2],
-        cost=table[:, 3],
-        orders=table[:, 4].astype(np.int64),
-        returns=table[:, 5].astype(np.int64),
+        customer=group_key // span,
+        day=group_key % span + low,
+        revenue=np.add.reduceat(cents[order], starts) / 100.0,
+        cost=np.add.reduceat(cost_cents[order], starts) / 100.0,
+        orders=np.diff(np.append(starts, key.size)).astype(np.int64),
+        returns=np.add.reduceat(returned[order].astype(np.int64), starts),
     )
 
 
 def contact_counts(*, base: CustomerBase, first_day: int, last_day: int) -> ContactCounts:
-    """Contact moments per channel with first_day < day ≤ last_day, and whether any ever."""
-    rows = _fetch(_CONTACTS_SQL[_vendor()], [first_day, last_day, last_day])
+    """Contact moments per channel with first_day < day ≤ last_day, whether any up to
+    last_day, and whether any up to first_day."""
+    table = read_columns(_CONTACTS[_vendor()], [*Channel.values, last_day])
     n = base.ids.size
-    in_window = {channel: np.zeros(n, np.float64) for channel in Channel.values}
+    index, known = _positions(base.ids, table["customer"])
+    index = index[known]
+    day, channel = table["day"][known], table["channel"][known]
     ever = np.zeros(n, bool)
-    if not rows or not n:
-        return ContactCounts(in_window, ever)
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    channels = np.array([r[1] for r in rows], dtype=object)
-    counts = np.array([r[2] for r in rows], dtype=np.float64)
-    index, known = _positions(base.ids, ids)
-    ever[index[known]] = True
-    for channel in in_window:
-        mask = known & (channels == channel)
-        np.add.at(in_window[channel], index[mask], counts[mask])
-    return ContactCounts(in_window, ever)
+    ever[index] = True
+    before = np.zeros(n, bool)
+    before[index[day <= first_day]] = True
+    window = day > first_day
+    in_window = {
+        name: np.bincount(index[window & (channel == code)], minlength=n).astype(np.float64)
+        for code, name in enumerate(Channel.values)
+    }
+    return ContactCounts(in_window, ever, before)
 
 
 def _positions(
@@ -156,8 +227,49 @@ def _positions(
     return clipped.astype(np.int64), (index < base_ids.size) & (base_ids[clipped] == ids)
 
 
-def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+def read_columns(query: Query, params: list[Any]) -> dict[str, NDArray[Any]]:
+    """All rows of the query, one array per column, in no particular row order."""
+    if connection.vendor == "postgresql":
+        return _read_arrays(query, params)
+    expressions = ", ".join(expression for _name, expression, _kind in query.columns)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-        return rows
+        cursor.execute(f"SELECT {expressions} {query.source}", params)
+        rows = cursor.fetchall()
+    table = np.array(rows, dtype=[(name, kind) for name, _expression, kind in query.columns])
+    return {name: table[name] for name, _expression, _kind in query.columns}
+
+
+def _read_arrays(query: Query, params: list[Any]) -> dict[str, NDArray[Any]]:
+    """PostgreSQL: one array per column and chunk of customers, in binary."""
+    aggregates = ", ".join(
+        f"array_send(array_agg({expression}))" for _name, expression, _kind in query.columns
+    )
+    statement = (
+        f"COPY (SELECT {aggregates} {query.source} "
+        f"GROUP BY {query.chunk} / {CHUNK_CUSTOMERS}) TO STDOUT (FORMAT BINARY)"
+    )
+    parts: list[list[NDArray[Any]]] = [[] for _column in query.columns]
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        copy.set_types(["bytea"] * len(query.columns))
+        for row in copy.rows():
+            for part, (_name, _expression, kind), data in zip(
+                parts, query.columns, row, strict=True
+            ):
+                part.append(_array_values(data, kind))
+    return {
+        name: np.concatenate(part) if part else np.zeros(0, kind)
+        for part, (name, _expression, kind) in zip(parts, query.columns, strict=True)
+    }
+
+
+def _array_values(data: bytes, kind: str) -> NDArray[Any]:
+    """The values of a one-dimensional array without NULLs in PostgreSQL's binary format:
+    a header (dimensions, NULL flag, element type, length, lower bound), then per element
+    its length and its big-endian value."""
+    header = np.frombuffer(data, ">i4", count=5)
+    if header[0] != 1 or header[1] != 0 or header[2] != _ELEMENT_OID[kind]:
+        raise RuntimeError("unexpected array from PostgreSQL (NULLs or another type)")
+    elements = np.frombuffer(data, [("length", ">i4"), ("value", ">" + kind)], offset=20)
+    if elements.size != header[3]:
+        raise RuntimeError("truncated array from PostgreSQL")
+    return elements["value"].astype(kind)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import calendar
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 from django.utils import timezone
 from numpy.typing import NDArray
@@ -34,7 +38,8 @@ MONEY_COLUMNS = frozenset(
         "profit",
     }
 )
-BATCH = 5_000
+BATCH = 5_000  # rows per executemany on SQLite
+COPY_BATCH = 100_000  # rows per CSV block sent to COPY on PostgreSQL
 
 Progress = Callable[[int], object]
 
@@ -85,12 +90,39 @@ def backfill_period_ends(*, period_end: date, step: str, since: date) -> list[da
     return ends[::-1]
 
 
+class PhaseTimer:
+    """Wall-clock seconds per phase of a score run, stored with the run (``model_fit
+    ["timings"]``) and logged at DEBUG, so an administrator can see where the time goes."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._started = time.perf_counter()
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            **{name: round(seconds, 3) for name, seconds in self.seconds.items()},
+            "total": round(time.perf_counter() - self._started, 3),
+        }
+
+
 def score_run_create(*, period_end: date, progress: Progress | None = None) -> ScoreRun:
     """Score every customer for the period ending on ``period_end`` (inclusive).
 
     Idempotent per period: a new complete run replaces the earlier complete run of the same
     period in the same transaction, so readers see either the old or the new snapshots.
+    Phases, in ``model_fit["timings"]`` (seconds): ``read`` (SQL and turning its rows into
+    arrays), ``analytics`` (the analytics core and the period summary), ``replace``
+    (deleting the earlier run of the period), ``write`` (the snapshots), ``commit``.
     """
+    timer = PhaseTimer()
     stored = ScoringSettings.current()
     settings = value_settings(stored)
     window = period_window(period_end=period_end, months=stored.period_months)
@@ -99,95 +131,90 @@ def score_run_create(*, period_end: date, progress: Progress | None = None) -> S
         settings_used={**settings.__dict__, "period_months": stored.period_months},
     )
     try:
-        scores, base = _compute(period_end=period_end, window=window, settings=settings)
+        scores, base = _compute(
+            period_end=period_end, window=window, settings=settings, timer=timer
+        )
+        with timer.phase("analytics"):
+            summary = run_summary(scores.columns)
         with transaction.atomic():
-            ScoreRun.objects.filter(period_end=period_end, status=RunStatus.COMPLETE).delete()
-            _write_snapshots(run=run, base=base, scores=scores, progress=progress)
-            run.status = RunStatus.COMPLETE
-            run.finished_at = timezone.now()
-            run.customers = int(base.ids.size)
-            run.model_fit = scores.model_fit | {"retention_by_tier": scores.retention_by_tier}
-            run.summary = run_summary(scores.columns)
-            run.save()
+            with timer.phase("replace"):
+                _delete_complete_runs(period_end=period_end)
+            with timer.phase("write"):
+                _write_snapshots(run=run, base=base, scores=scores, progress=progress)
+                run.status = RunStatus.COMPLETE
+                run.finished_at = timezone.now()
+                run.customers = int(base.ids.size)
+                run.model_fit = scores.model_fit | {"retention_by_tier": scores.retention_by_tier}
+                run.summary = summary
+                run.save()
+            committing = time.perf_counter()
+        timer.seconds["commit"] = time.perf_counter() - committing
     except BaseException as error:
         ScoreRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
         )
         raise
+    run.model_fit["timings"] = timer.as_dict()
+    ScoreRun.objects.filter(pk=run.pk).update(model_fit=run.model_fit)
+    logger.debug("score run %s (%s): %s", run.pk, period_end, run.model_fit["timings"])
     return run
 
 
+def _delete_complete_runs(*, period_end: date) -> None:
+    """Delete the complete run of the period with its snapshots. Snapshots have no dependants
+    and no delete signals, so Django deletes them with one DELETE by run id, loading none."""
+    ScoreRun.objects.filter(period_end=period_end, status=RunStatus.COMPLETE).delete()
+
+
 def _compute(
-    *, period_end: date, window: PeriodWindow, settings: ValueSettings
+    *, period_end: date, window: PeriodWindow, settings: ValueSettings, timer: PhaseTimer
 ) -> tuple[PeriodScores, aggregates.CustomerBase]:
-    base = aggregates.customer_base(period_end=period_end)
-    days = aggregates.order_days(base=base, period_end=period_end)
-    contacts = aggregates.contact_counts(base=base, first_day=window.start, last_day=window.end)
-    before = aggregates.contact_counts(
-        base=base, first_day=window.previous_start, last_day=window.start
-    )
-    scores = score_period(
-        base=base,
-        days=days,
-        contacts_in_period=contacts.in_window,
-        in_contact=contacts.ever,
-        in_contact_before=before.ever,
-        window=window,
-        settings=settings,
-    )
+    with timer.phase("read"):
+        base = aggregates.customer_base(period_end=period_end)
+        days = aggregates.order_days(base=base, period_end=period_end)
+        contacts = aggregates.contact_counts(base=base, first_day=window.start, last_day=window.end)
+    with timer.phase("analytics"):
+        scores = score_period(
+            base=base,
+            days=days,
+            contacts_in_period=contacts.in_window,
+            in_contact=contacts.ever,
+            in_contact_before=contacts.before,
+            window=window,
+            settings=settings,
+        )
     return scores, base
 
 
 FLOAT_COLUMNS = frozenset({"p_alive", "expected_purchases", "churn_risk"})
 
 
-def _column_values(name: str, values: NDArray[Any]) -> list[Any]:
-    """Python values for one snapshot column: cents for money, None for 'never', ints for
-    counts and codes."""
-    result: list[Any]
+def snapshot_column(
+    name: str, values: NDArray[Any]
+) -> tuple[NDArray[Any], NDArray[np.bool_] | None]:
+    """Values of one snapshot column as stored, and where they are NULL (or None): money
+    rounded to cents, days since the last purchase NULL for 'never', booleans and the
+    float columns as they are, codes and counts as integers."""
     if name in MONEY_COLUMNS:
-        result = np.round(values.astype(np.float64), 2).tolist()
-    elif name == "recency_days":
-        result = [int(v) if np.isfinite(v) else None for v in values]
-    elif values.dtype == bool or name in FLOAT_COLUMNS:
-        result = values.tolist()
-    else:
-        result = values.astype(np.int64).tolist()
-    return result
-    if np.issubdtype(values.dtype, np.floating) and name not in {
-        "p_alive",
-        "expected_purchases",
-        "churn_risk",
-    }:
-        return values.astype(np.int64).tolist()
-    return values.tolist()
+        return np.round(values.astype(np.float64), 2), None
+    if name == "recency_days":
+        never = ~np.isfinite(values)
+        return np.where(never, 0, values).astype(np.int64), never
+    if values.dtype == bool:
+        return values, None
+    if name in FLOAT_COLUMNS:
+        return values.astype(np.float64), None
+    return values.astype(np.int64), None
 
 
 def _write_snapshots(
     *, run: ScoreRun, base: aggregates.CustomerBase, scores: PeriodScores, progress: Progress | None
 ) -> None:
-    names = list(scores.columns)
-    columns = [_column_values(name, scores.columns[name]) for name in names]
-    customer_ids = base.ids.tolist()
-    field_names = ["run_id", "period_end", "customer_id", *names]
+    columns = {name: snapshot_column(name, values) for name, values in scores.columns.items()}
     if connection.vendor == "postgresql":
-        _copy_postgresql(run, field_names, customer_ids, columns, progress)
-        return
-    for start in range(0, len(customer_ids), BATCH):
-        stop = min(start + BATCH, len(customer_ids))
-        CustomerSnapshot.objects.bulk_create(
-            [
-                CustomerSnapshot(
-                    run_id=run.pk,
-                    period_end=run.period_end,
-                    customer_id=customer_ids[i],
-                    **{name: column[i] for name, column in zip(names, columns, strict=True)},
-                )
-                for i in range(start, stop)
-            ]
-        )
-        if progress:
-            progress(stop - start)
+        _copy_postgresql(run, base.ids, columns, progress)
+    else:
+        _insert_rows(run, base.ids, columns, progress)
 
 
 def _db_column(name: str) -> str:
@@ -198,21 +225,68 @@ def _db_column(name: str) -> str:
     return column
 
 
-def _copy_postgresql(
-    run: ScoreRun,
-    field_names: list[str],
-    customer_ids: list[int],
-    columns: list[list[Any]],
-    progress: Progress | None,
+Columns = dict[str, tuple[NDArray[Any], NDArray[np.bool_] | None]]
+
+
+def _insert_rows(
+    run: ScoreRun, customer_ids: NDArray[np.int64], columns: Columns, progress: Progress | None
 ) -> None:
+    """SQLite: executemany of plain tuples, a batch at a time."""
+    names = ["run_id", "period_end", "customer_id", *columns]
     table = CustomerSnapshot._meta.db_table
-    db_columns = [_db_column(name) for name in field_names]
-    statement = f"COPY {table} ({', '.join(db_columns)}) FROM STDIN"
+    statement = (
+        f"INSERT INTO {table} ({', '.join(_db_column(name) for name in names)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(names))})"
+    )
     period = run.period_end.isoformat()
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for start in range(0, len(customer_ids), BATCH):
-            stop = min(start + BATCH, len(customer_ids))
-            for i in range(start, stop):
-                copy.write_row((run.pk, period, customer_ids[i], *(col[i] for col in columns)))
+    with connection.cursor() as cursor:
+        for start in range(0, customer_ids.size, BATCH):
+            stop = min(start + BATCH, customer_ids.size)
+            values: list[list[Any]] = []
+            for array, null in columns.values():
+                column = array[start:stop].tolist()
+                if null is not None:
+                    for i in np.flatnonzero(null[start:stop]).tolist():
+                        column[i] = None
+                values.append(column)
+            size = stop - start
+            rows = list(
+                zip(
+                    [run.pk] * size,
+                    [period] * size,
+                    customer_ids[start:stop].tolist(),
+                    *values,
+                    strict=True,
+                )
+            )
+            cursor.executemany(statement, rows)
             if progress:
-                progress(stop - start)
+                progress(size)
+
+
+def _copy_postgresql(
+    run: ScoreRun, customer_ids: NDArray[np.int64], columns: Columns, progress: Progress | None
+) -> None:
+    """PostgreSQL: COPY in CSV that PyArrow formats a batch at a time (C++, no Python per
+    row or value). Floats are written as their shortest round-trip text, as psycopg would."""
+    names = ["run_id", "period_end", "customer_id", *columns]
+    n = customer_ids.size
+    arrays = [
+        pa.array(np.full(n, run.pk, np.int64)),
+        pa.array(np.full(n, aggregates.day_number(run.period_end), np.int32), pa.date32()),
+        pa.array(customer_ids),
+        *(pa.array(array, mask=null) for array, null in columns.values()),
+    ]
+    table = pa.Table.from_arrays(arrays, names=names)
+    statement = (
+        f"COPY {CustomerSnapshot._meta.db_table} "
+        f"({', '.join(_db_column(name) for name in names)}) FROM STDIN (FORMAT csv)"
+    )
+    options = pa_csv.WriteOptions(include_header=False, batch_size=COPY_BATCH)
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for start in range(0, n, COPY_BATCH):
+            sink = pa.BufferOutputStream()
+            pa_csv.write_csv(table.slice(start, COPY_BATCH), sink, options)
+            copy.write(memoryview(sink.getvalue()))
+            if progress:
+                progress(min(COPY_BATCH, n - start))

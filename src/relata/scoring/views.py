@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -230,7 +230,11 @@ def score_now(request: HttpRequest) -> HttpResponse:
         logger.exception("score run from the dashboard failed")
         messages.error(request, _("Scoring failed: %(reason)s") % {"reason": error})
         return redirect("scoring:dashboard")
-    text = _("%(n)s customers scored for the period ending %(date)s.") % {
+    text = ngettext(
+        "%(n)s customer scored for the period ending %(date)s.",
+        "%(n)s customers scored for the period ending %(date)s.",
+        run.customers,
+    ) % {
         "n": intcomma(run.customers),
         "date": run.period_end.isoformat(),
     }

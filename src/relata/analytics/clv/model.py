@@ -41,6 +41,7 @@ class ClvModel:
                 "log_likelihood": bg.log_likelihood,
                 "repeat_customers": round(bg.repeat_customers),
                 "converged": bg.converged,
+                "notes": list(bg.notes),
             },
             "gamma_gamma": {
                 "p": gg.params.p,

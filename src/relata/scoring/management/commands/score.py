@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from relata.scoring.selectors import first_order_date, scored_period_ends
@@ -61,7 +62,10 @@ class Command(BaseCommand):
             ) as bar:
                 run = score_run_create(period_end=end, progress=bar.update)
             fallback = run.model_fit.get("fallback")
-            message = _("%(date)s: %(n)d customers scored.") % {
+            message = ngettext(
+                "%(date)s: %(n)d customer scored.", "%(date)s: %(n)d customers scored.",
+                run.customers,
+            ) % {
                 "date": end.isoformat(),
                 "n": run.customers,
             }
