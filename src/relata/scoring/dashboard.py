@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -305,11 +304,11 @@ def _model_card(run: ScoreRun) -> ModelCard:
 
 
 def risk_customers(*, run: ScoreRun, limit: int = LIST_LIMIT) -> list[CustomerSnapshot]:
-    """Risk customers (moved down, lost, value fell, or can't-lose), can't-lose first, then
-    by churn risk and revenue. Answered by the partial index ``snapshot_run_risk_idx``."""
+    """Risk customers (moved down, lost, or value fell: the same set as the "all" link),
+    can't-lose first, then by churn risk and revenue. Answered by the partial index
+    ``snapshot_run_risk_idx``."""
     return list(
-        CustomerSnapshot.objects.filter(run=run)
-        .filter(Q(risk=True) | Q(cant_lose=True))
+        CustomerSnapshot.objects.filter(run=run, risk=True)
         .select_related("customer")
         .only(*LIST_FIELDS, "movement")
         .order_by("-cant_lose", "-churn_risk", "-revenue")[:limit]

@@ -66,8 +66,8 @@ _MIXTURE_EPS: Final = 1e-17
 _NEAR_ONE: Final = 1e-3
 #: The Euler series' terms grow to about (1+u)^(a-1): beyond e^600 it is not used.
 _EULER_MAX_LOG_GROWTH: Final = 600.0
-#: An Euler result whose terms cancelled by more than this factor (rounding error beyond
-#: ~1e-13) is recomputed by the mixture sum when that needs at most _MIXTURE_AFFORDABLE terms.
+#: An Euler result whose rounding error may exceed this many units of 1e-16 is recomputed by
+#: the mixture sum when that needs at most _MIXTURE_AFFORDABLE terms.
 _CANCELLATION_LIMIT: Final = 1e3
 _MIXTURE_AFFORDABLE: Final = 1e5
 #: The scaled NBD probabilities are multiplied by 2^-600 when they pass 2^600; the stopping
@@ -119,9 +119,10 @@ def _via_scipy(a_: FloatArray, b_: FloatArray, c_: FloatArray, log_w: FloatArray
 def _euler(
     r: float, a: float, b: float, xv: FloatArray, log_w: FloatArray, z: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """E_alive by the Euler-transformed series (module docstring), and per element the
-    factor by which cancellation may have magnified rounding errors (inf where the SciPy
-    fallback was used)."""
+    """E_alive by the Euler-transformed series (module docstring), and per element a bound
+    on its relative rounding error in units of 1e-16 (inf where the SciPy fallback was used):
+    the cancellation factor (|leading| + |correction|) / |result| times the error of the
+    correction, which carries e^(B·L) (error |B·L| ulp) and the series (about √n ulp)."""
     big_a = np.full_like(z, a + b - 1 - r)
     big_b = np.full_like(z, a - 1)
     big_c = a + b + xv - 1
@@ -131,6 +132,7 @@ def _euler(
     result = leading - correction
     with np.errstate(divide="ignore", invalid="ignore"):
         cancellation = (np.abs(leading) + np.abs(correction)) / np.abs(result)
+    cancellation *= 1 + np.abs(big_b * log_w) + np.sqrt(np.abs(big_b * z / (1 - z)) + 1 / (1 - z))
     if not converged.all():
         idx = np.flatnonzero(~converged)
         cancellation[idx] = np.inf
@@ -295,9 +297,10 @@ def expected_purchases_if_alive(
         )
         # Where the Euler series cancelled (b ≫ 1 with a ≤ 1, or a bracket next to zero) or
         # needed SciPy, the mixture sum redoes the row if it is affordable: it cannot cancel.
-        redo = (cancellation > _CANCELLATION_LIMIT) & (
-            mixture_cost[euler_rows] <= _MIXTURE_AFFORDABLE
-        )
+        # A row SciPy could not evaluate is redone whatever it costs.
+        redo = (
+            (cancellation > _CANCELLATION_LIMIT) & (mixture_cost[euler_rows] <= _MIXTURE_AFFORDABLE)
+        ) | ~np.isfinite(values[euler_rows])
         use_mixture[euler_rows[redo]] = True
     mixture_rows = np.flatnonzero(use_mixture)
     if mixture_rows.size:
@@ -305,7 +308,7 @@ def expected_purchases_if_alive(
         mixed, converged = _mixture(k[m], ratio[m], z[m], a, b + xv[m])
         values[m[converged]] = mixed[converged]
         if not converged.all():
-            # Beyond MIXTURE_MAX_TERMS (absurd horizons only): the Euler series / SciPy.
+            # Beyond MIXTURE_MAX_TERMS (horizons of 1e5 times α+T): the Euler series / SciPy.
             late = m[~converged]
             values[late] = _euler(r, a, b, xv[late], log_w[late], z[late])[0]
     result[rows] = values
