@@ -13,8 +13,9 @@ script
    `relata_bench_iex` from it, imports the file, checks the result and drops it again;
 4. imports with a django-import-export `ModelResource` written the way a Django developer
    would (see `iex_worker` below: `ForeignKeyWidget`s, the order got-or-created in
-   `before_import_row`, totals refreshed in `after_import`), row by row and with
-   `use_bulk=True`, then with `relata import orders` — each in a process of its own, timed
+   `before_import_row`, totals refreshed in `after_import`) in four variants (row by row;
+   `use_bulk=True` + `skip_diff=True`; that + `force_init_instance=True`; that + look-ups
+   cached in dicts), then with `relata import orders` — each in a process of its own, timed
    from process start to exit (Django start-up included) and inside the process;
 5. prints rows/s, the ratio Relata ÷ django-import-export, and whether every order's total
    equals the sum of its lines and the two tools stored the same orders and lines.
@@ -95,12 +96,13 @@ def iex_worker(csv_path: str, options: dict[str, Any]) -> dict[str, Any]:
                 "telefoon": SalesChannel.PHONE}
     dates = widgets.DateWidget(format="%d-%m-%Y")
     cached = bool(options.get("cached"))
-    # "tuned": look-ups from dicts filled once per import instead of a query per cell.
+    # "tuned": look-ups from dicts filled once per import (orders: as they are created)
+    # instead of a query per cell; otherwise plain ForeignKeyWidgets.
     customers: dict[str, Any] = {}
     products: dict[str, Any] = {}
     orders: dict[str, Any] = {}
 
-    caches = {"customers": customers, "products": products}
+    caches = {"customers": customers, "products": products, "orders": orders}
 
     class CachedForeignKeyWidget(widgets.ForeignKeyWidget):
         def __init__(self, model: Any, field: str, cache: str) -> None:
@@ -121,7 +123,7 @@ def iex_worker(csv_path: str, options: dict[str, Any]) -> dict[str, Any]:
     class OrderLineResource(resources.ModelResource):
         # The Dutch headers, mapped with column_name; customers and products by their codes.
         order = fields.Field(attribute="order", column_name="Ordernummer",
-                             widget=widgets.ForeignKeyWidget(Order, "order_number"))
+                             widget=CachedForeignKeyWidget(Order, "order_number", "orders"))
         customer = fields.Field(
             attribute="customer", column_name="Klantnummer",
             widget=CachedForeignKeyWidget(Customer, "customer_number", "customers"))

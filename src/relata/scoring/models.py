@@ -167,9 +167,25 @@ class CustomerSnapshot(models.Model):
     """Everything scoring derived for one customer at one period end. History, never edited:
     migration matrices compare snapshots, so later setting changes don't rewrite the past."""
 
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="snapshots")
+    # No database-level foreign keys and no single-column indexes on these two (decision
+    # 0600): a run writes a million rows in one COPY, and PostgreSQL checks a foreign key
+    # row by row (two million checks took longer than writing the rows). Django still
+    # cascades deletes of runs and customers; the composite indexes below serve both look-ups.
+    run = models.ForeignKey(
+        ScoreRun,
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        db_constraint=False,
+        db_index=False,
+    )
     period_end = models.DateField(_("period end"))
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="snapshots")
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        db_constraint=False,
+        db_index=False,
+    )
     tier = models.PositiveSmallIntegerField(_("tier"), choices=TierChoice.choices)
     previous_tier = models.PositiveSmallIntegerField(
         _("tier a period earlier"), choices=TierChoice.choices, null=True

@@ -16,6 +16,7 @@ import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 from django.utils import timezone
 from numpy.typing import NDArray
+from psycopg.copy import QueuedLibpqWriter
 
 from relata.scoring import aggregates
 from relata.scoring.compute import PeriodScores, PeriodWindow, ValueSettings, score_period
@@ -215,6 +216,11 @@ def _write_snapshots(
         _copy_postgresql(run, base.ids, columns, progress)
     else:
         _insert_rows(run, base.ids, columns, progress)
+    # Snapshots have no foreign key in the database (decision 0600): a customer deleted
+    # since the read loses the snapshot just written, here, just before the commit.
+    gone = base.ids[~aggregates.existing_customers(base.ids)]
+    if gone.size:
+        CustomerSnapshot.objects.filter(run=run, customer_id__in=gone.tolist()).delete()
 
 
 def _db_column(name: str) -> str:
@@ -283,10 +289,13 @@ def _copy_postgresql(
         f"({', '.join(_db_column(name) for name in names)}) FROM STDIN (FORMAT csv)"
     )
     options = pa_csv.WriteOptions(include_header=False, batch_size=COPY_BATCH)
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for start in range(0, n, COPY_BATCH):
-            sink = pa.BufferOutputStream()
-            pa_csv.write_csv(table.slice(start, COPY_BATCH), sink, options)
-            copy.write(memoryview(sink.getvalue()))
-            if progress:
-                progress(min(COPY_BATCH, n - start))
+    with connection.cursor() as cursor:
+        # A worker thread sends each block while the next one is formatted.
+        writer = QueuedLibpqWriter(cursor.cursor)
+        with cursor.cursor.copy(statement, writer=writer) as copy:
+            for start in range(0, n, COPY_BATCH):
+                sink = pa.BufferOutputStream()
+                pa_csv.write_csv(table.slice(start, COPY_BATCH), sink, options)
+                copy.write(memoryview(sink.getvalue()))
+                if progress:
+                    progress(min(COPY_BATCH, n - start))

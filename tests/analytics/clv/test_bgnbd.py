@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import itertools
+import warnings
+from pathlib import Path
+
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -8,13 +13,28 @@ from scipy.optimize import check_grad
 
 from relata.analytics.clv import bgnbd
 from relata.analytics.clv._common import ClvInputError, FitError
-from relata.analytics.clv.bgnbd import BgNbdParams
+from relata.analytics.clv.bgnbd import (
+    MAX_CONCENTRATION,
+    BgNbdParams,
+    _neg_mean_ll_and_grad,
+    _prepare,
+    _to_fit_coordinates,
+)
 from relata.analytics.clv.simulate import simulate_bgnbd
 from relata.analytics.frames import RfmSummary
 
 from .helpers import standard_errors
 
 CDNOW = BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
+#: An early period of a real customer base (711 customers, 318 repeat buyers, weeks) whose
+#: likelihood keeps rising as a, b → ∞ with a/(a+b) ≈ 0.063: no spread in drop-out.
+UNBOUNDED_AB = Path(__file__).parent / "data" / "bgnbd_unbounded_ab.npz"
+
+
+def load_unbounded_ab() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    data = np.load(UNBOUNDED_AB)
+    return data["x"], data["t_x"], data["T"]
+
 
 positive = st.floats(0.05, 20.0)
 params_strategy = st.builds(BgNbdParams, positive, positive, positive, positive)
@@ -320,3 +340,154 @@ def test_invalid_weights_and_parameters_are_refused() -> None:
         BgNbdParams(0.0, 1.0, 1.0, 1.0)
     with pytest.raises(ValueError, match="horizon"):
         bgnbd.expected_purchases(CDNOW, -1.0, 1, 1, 2)
+
+
+def test_data_without_dropout_spread_converge_at_the_concentration_bound() -> None:
+    # given
+    x, t_x, big_t = load_unbounded_ab()
+
+    # when: numpy warnings are errors, so none may be raised on the way
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = bgnbd.fit(x, t_x, big_t)
+
+    # then: a converged fit at a + b = 1e6 that says so, with the mean drop-out the data show
+    p = fit.params
+    assert fit.converged
+    assert fit.concentration_at_bound
+    assert p.a + p.b == pytest.approx(MAX_CONCENTRATION, rel=1e-9)
+    assert p.a / (p.a + p.b) == pytest.approx(0.0629, abs=5e-4)
+    assert len(fit.notes) == 1 and "no spread in drop-out" in fit.notes[0]
+    assert np.isfinite(fit.log_likelihood)
+    # the likelihood indeed rises towards the bound along a/(a+b) = const
+    mu = p.a / (p.a + p.b)
+    lower = [
+        bgnbd.log_likelihood(BgNbdParams(p.r, p.alpha, mu * nu, (1 - mu) * nu), x, t_x, big_t)
+        for nu in (1e2, 1e4)
+    ]
+    assert lower[0] < lower[1] < fit.log_likelihood
+    # and the fitted model reproduces the calibration purchases (FHL 2005, eq. 9)
+    in_sample = bgnbd.expected_purchases_new_customer(p, big_t).sum()
+    assert in_sample == pytest.approx(x.sum(), rel=0.05)
+
+
+def test_a_fit_inside_the_bounds_has_no_notes(cdnow_weeks: RfmSummary) -> None:
+    # when
+    fit = bgnbd.fit(cdnow_weeks.x, cdnow_weeks.t_x, cdnow_weeks.T)
+
+    # then
+    assert fit.notes == ()
+    assert not fit.concentration_at_bound
+
+
+def test_constant_dropout_data_are_fitted_and_predict_the_holdout() -> None:
+    # given: 20,000 customers who all drop out with p = 0.1 after each purchase (a + b = 1e9)
+    rng = np.random.default_rng(12)
+    truth = BgNbdParams(0.6, 6.0, 0.1 * 1e9, 0.9 * 1e9)
+    sim = simulate_bgnbd(truth, rng.uniform(10, 60, 20_000), rng, holdout=52.0)
+
+    # when
+    fit = bgnbd.fit(sim.x, sim.t_x, sim.T)
+    predicted = bgnbd.expected_purchases(fit.params, 52.0, sim.x, sim.t_x, sim.T)
+
+    # then
+    p = fit.params
+    assert fit.converged
+    assert p.a / (p.a + p.b) == pytest.approx(0.1, rel=0.1)
+    assert p.a + p.b > 100  # no spread worth the name, whether or not at the bound
+    assert np.all(np.isfinite(predicted))
+    assert predicted.sum() == pytest.approx(sim.holdout.sum(), rel=0.03)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        BgNbdParams(0.53, 8.56, 6.3e4, 9.4e5),  # at the concentration bound
+        BgNbdParams(0.53, 8.56, 1e8, 1e9),
+        BgNbdParams(0.53, 8.56, 0.5, 1e6),  # b large, a small
+        BgNbdParams(0.53, 8.56, 1.0, 3.0),
+    ],
+)
+def test_fit_coordinate_gradient_matches_finite_differences(params: BgNbdParams) -> None:
+    # given: the optimiser's objective in (ln r, ln α, logit a/(a+b), ln(a+b))
+    x, t_x, big_t = load_unbounded_ab()
+    data = _prepare(x, t_x, big_t, np.ones(x.size))
+    theta = _to_fit_coordinates(params.as_array())
+
+    # when
+    error = check_grad(
+        lambda th: _neg_mean_ll_and_grad(th, data)[0],
+        lambda th: _neg_mean_ll_and_grad(th, data)[1],
+        theta,
+        epsilon=1e-6,
+    )
+    gradient = _neg_mean_ll_and_grad(theta, data)[1]
+
+    # then
+    assert error <= 1e-6 * max(1.0, float(np.linalg.norm(gradient)))
+
+
+def test_natural_gradient_for_large_a_and_b_matches_relative_differences() -> None:
+    # given
+    x, t_x, big_t = load_unbounded_ab()
+    point = np.array([0.53, 8.56, 6.3e4, 9.4e5])
+
+    # when: central differences with a relative step (a, b are 1e5 and 1e6)
+    analytic = bgnbd.log_likelihood_gradient(BgNbdParams(*point), x, t_x, big_t)
+    numeric = np.zeros(4)
+    for i in range(4):
+        step = np.zeros(4)
+        step[i] = point[i] * 1e-6
+        up = bgnbd.log_likelihood(BgNbdParams(*(point + step)), x, t_x, big_t)
+        down = bgnbd.log_likelihood(BgNbdParams(*(point - step)), x, t_x, big_t)
+        numeric[i] = (up - down) / (2 * step[i])
+
+    # then: compared on the scale of each parameter's effect, ∂LL/∂ln θ
+    np.testing.assert_allclose(analytic * point, numeric * point, rtol=1e-6, atol=1e-6)
+
+
+def test_log_likelihood_is_accurate_for_large_a_and_b() -> None:
+    # given: three customers and a, b where lnΓ differences lose ten digits
+    r, alpha, a, b = 0.53, 8.56, 6.3e4, 9.4e5
+    x, t_x, big_t = [0.0, 2.0, 13.0], [0.0, 10.5, 40.0], [30.0, 20.0, 51.3]
+
+    # when
+    value = bgnbd.log_likelihood(BgNbdParams(r, alpha, a, b), x, t_x, big_t)
+
+    # then: FHL (2005, eq. 6) at 50 digits
+    with mpmath.workdps(50):
+        r_, al, a_, b_ = (mpmath.mpf(v) for v in (r, alpha, a, b))
+        total = mpmath.mpf(0)
+        for xi, ti, bi in zip(x, t_x, big_t, strict=True):
+            x_, t_, T_ = mpmath.mpf(xi), mpmath.mpf(ti), mpmath.mpf(bi)
+            beta_ratio = mpmath.beta(a_, b_ + x_) / mpmath.beta(a_, b_)
+            bracket = (al + T_) ** -(r_ + x_)
+            if xi > 0:
+                bracket += a_ / (b_ + x_ - 1) * (al + t_) ** -(r_ + x_)
+            total += mpmath.log(
+                mpmath.gamma(r_ + x_) * al**r_ / mpmath.gamma(r_) * beta_ratio * bracket
+            )
+    assert value == pytest.approx(float(total), rel=1e-13)
+
+
+def test_expected_purchases_are_continuous_as_a_and_b_grow(cdnow_weeks: RfmSummary) -> None:
+    # given: the CDNOW customers and a/(a+b) = 0.25 with a growing concentration a + b
+    s = cdnow_weeks
+    concentrations = [1e3, 1e4, 1e5, 1e6, 1e8, 1e12]
+
+    # when
+    values = [
+        bgnbd.expected_purchases(
+            BgNbdParams(0.243, 4.414, 0.25 * nu, 0.75 * nu), 52.0, s.x, s.t_x, s.T
+        )
+        for nu in concentrations
+    ]
+
+    # then: every step changes the predictions by about 1/(a+b), never by a jump
+    assert all(np.all(np.isfinite(v)) for v in values)
+    steps = [float(np.max(np.abs(u - v))) for u, v in itertools.pairwise(values)]
+    assert steps[0] < 0.2
+    for before, after in itertools.pairwise(steps[:3]):
+        assert after == pytest.approx(0.1 * before, rel=0.1)  # one decade, a tenth
+    assert steps[3] < 0.12 * steps[2]  # 1e6 → 1e8: (1e-6 − 1e-8) / (1e-5 − 1e-6) = 0.11
+    assert steps[4] < 0.02 * steps[3]  # 1e8 → 1e12: 1e-8 / 0.99e-6 = 0.0101

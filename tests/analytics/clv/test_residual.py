@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -120,3 +123,39 @@ def test_fit_and_score_the_cdnow_customers(cdnow_weeks: RfmSummary) -> None:
     assert as_json["customers"] == 2357
     assert as_json["bgnbd"]["r"] == pytest.approx(0.243, abs=5e-4)
     assert as_json["gamma_gamma"]["p"] == pytest.approx(6.25, abs=5e-3)
+
+
+def test_the_unbounded_ab_period_gets_finite_sane_scores() -> None:
+    # given: the early period whose BG/NBD likelihood rises towards a, b → ∞ (weeks)
+    data = np.load(Path(__file__).parent / "data" / "bgnbd_unbounded_ab.npz")
+    summary = RfmSummary(
+        x=data["x"],
+        t_x=data["t_x"],
+        T=data["T"],
+        monetary=data["m"],
+        customer_ids=np.arange(data["x"].size),
+        time_unit="week",
+    )
+
+    # when: three years ahead at 10 % a year, numpy warnings raised as errors
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = fit_models(summary)
+        scores = score(summary, model, horizon=156.0, annual_discount_rate=0.1)
+
+    # then: the fit says it stopped at the bound, and every customer has a finite score
+    assert model.bgnbd.converged
+    assert model.as_dict()["bgnbd"]["notes"] == list(model.bgnbd.notes) != []
+    for values in (scores.p_alive, scores.expected_purchases, scores.clv):
+        assert np.all(np.isfinite(values))
+    assert np.all((scores.p_alive >= 0) & (scores.p_alive <= 1))
+    assert np.all(scores.expected_purchases >= 0)
+    assert np.all(scores.discounted_purchases <= scores.expected_purchases)
+    # aggregate purchases: below the observed repeat rate kept up for three years by
+    # everybody (drop-out only lowers it) and above a fifth of it
+    x, big_t = summary.x, summary.T
+    no_dropout = x.sum() / big_t.sum() * 156.0 * x.size
+    assert 0.2 * no_dropout < scores.expected_purchases.sum() < no_dropout
+    # and in the first calibration-length stretch, about what the calibration period saw
+    next_period = bgnbd.expected_purchases(model.bgnbd.params, big_t.mean(), x, summary.t_x, big_t)
+    assert 0.5 * x.sum() < next_period.sum() < 1.5 * x.sum()

@@ -60,7 +60,7 @@ BoolArray = NDArray[np.bool_]
 
 MAX_TERMS: Final = 3_000
 #: Terms of the mixture sum before a row falls back to the Euler series / SciPy.
-MIXTURE_MAX_TERMS: Final = 1_000_000
+MIXTURE_MAX_TERMS: Final = 200_000
 _EPS: Final = 1e-16
 _MIXTURE_EPS: Final = 1e-17
 _NEAR_ONE: Final = 1e-3
@@ -308,7 +308,7 @@ def expected_purchases_if_alive(
         mixed, converged = _mixture(k[m], ratio[m], z[m], a, b + xv[m])
         values[m[converged]] = mixed[converged]
         if not converged.all():
-            # Beyond MIXTURE_MAX_TERMS (horizons of 1e5 times α+T): the Euler series / SciPy.
+            # Beyond MIXTURE_MAX_TERMS (horizons of ~1e4 times α+T and more): Euler / SciPy.
             late = m[~converged]
             values[late] = _euler(r, a, b, xv[late], log_w[late], z[late])[0]
     result[rows] = values

@@ -217,9 +217,7 @@ def _from_fit_coordinates(theta: FloatArray) -> FloatArray:
     """(ln r, ln α, logit μ, ln ν) → (r, α, a, b) with a = μν, b = (1−μ)ν."""
     log_r, log_alpha, logit_mu, log_nu = (float(v) for v in theta)
     nu = np.exp(log_nu)
-    return np.array(
-        [np.exp(log_r), np.exp(log_alpha), expit(logit_mu) * nu, expit(-logit_mu) * nu]
-    )
+    return np.array([np.exp(log_r), np.exp(log_alpha), expit(logit_mu) * nu, expit(-logit_mu) * nu])
 
 
 def _to_fit_coordinates(params: FloatArray) -> FloatArray:
