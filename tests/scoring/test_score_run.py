@@ -166,3 +166,34 @@ def test_bad_period_end_is_a_clear_error() -> None:
 def test_months_before_clips_to_month_end() -> None:
     assert services.months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
     assert services.months_before(date(2026, 1, 15), 12) == date(2025, 1, 15)
+
+
+@pytest.mark.django_db
+def test_score_run_records_its_phase_timings(shop) -> None:  # type: ignore[no-untyped-def]
+    # when the period is scored
+    run = services.score_run_create(period_end=PERIOD_END)
+    # then the run says how long each phase took, also as stored
+    timings = ScoreRun.objects.get(pk=run.pk).model_fit["timings"]
+    assert set(timings) == {"read", "analytics", "replace", "write", "commit", "total"}
+    assert all(seconds >= 0 for seconds in timings.values())
+    assert timings["total"] >= timings["read"] + timings["write"]
+
+
+@pytest.mark.django_db
+def test_a_customer_deleted_during_the_run_gets_no_snapshot(shop) -> None:  # type: ignore[no-untyped-def]
+    # given a customer deleted after the run read the data, before it writes
+    real_compute = services._compute
+    gone_id = shop["suspect"].pk
+
+    def compute_then_delete(**kwargs):  # type: ignore[no-untyped-def]
+        result = real_compute(**kwargs)
+        shop["suspect"].delete()
+        return result
+
+    # when the run writes its snapshots
+    with mock.patch.object(services, "_compute", compute_then_delete):
+        run = services.score_run_create(period_end=PERIOD_END)
+    # then no snapshot points at the deleted customer
+    customers = set(CustomerSnapshot.objects.filter(run=run).values_list("customer_id", flat=True))
+    assert len(customers) == 12
+    assert gone_id not in customers

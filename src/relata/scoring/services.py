@@ -11,14 +11,12 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from numpy.typing import NDArray
-from psycopg.copy import QueuedLibpqWriter
 
-from relata.scoring import aggregates
+from relata.scoring import aggregates, pgcopy
 from relata.scoring.compute import PeriodScores, PeriodWindow, ValueSettings, score_period
 from relata.scoring.models import CustomerSnapshot, RunStatus, ScoreRun, ScoringSettings
 from relata.scoring.summary import run_summary
@@ -40,7 +38,7 @@ MONEY_COLUMNS = frozenset(
     }
 )
 BATCH = 5_000  # rows per executemany on SQLite
-COPY_BATCH = 100_000  # rows per CSV block sent to COPY on PostgreSQL
+COPY_BATCH = 100_000  # rows per block of the binary COPY on PostgreSQL
 
 Progress = Callable[[int], object]
 
@@ -273,29 +271,28 @@ def _insert_rows(
 def _copy_postgresql(
     run: ScoreRun, customer_ids: NDArray[np.int64], columns: Columns, progress: Progress | None
 ) -> None:
-    """PostgreSQL: COPY in CSV that PyArrow formats a batch at a time (C++, no Python per
-    row or value). Floats are written as their shortest round-trip text, as psycopg would."""
-    names = ["run_id", "period_end", "customer_id", *columns]
+    """PostgreSQL: one binary COPY whose rows NumPy builds (see ``pgcopy``)."""
     n = customer_ids.size
-    arrays = [
-        pa.array(np.full(n, run.pk, np.int64)),
-        pa.array(np.full(n, aggregates.day_number(run.period_end), np.int32), pa.date32()),
-        pa.array(customer_ids),
-        *(pa.array(array, mask=null) for array, null in columns.values()),
-    ]
-    table = pa.Table.from_arrays(arrays, names=names)
-    statement = (
-        f"COPY {CustomerSnapshot._meta.db_table} "
-        f"({', '.join(_db_column(name) for name in names)}) FROM STDIN (FORMAT csv)"
+    given: Columns = {
+        "run_id": (np.full(n, run.pk, np.int64), None),
+        "period_end": (np.full(n, aggregates.day_number(run.period_end), np.int64), None),
+        "customer_id": (customer_ids, None),
+        **columns,
+    }
+    pgcopy.copy_binary(
+        CustomerSnapshot._meta.db_table,
+        [
+            pgcopy.Column(_db_column(name), _db_type(name), values, null)
+            for name, (values, null) in given.items()
+        ],
+        batch=COPY_BATCH,
+        progress=progress,
     )
-    options = pa_csv.WriteOptions(include_header=False, batch_size=COPY_BATCH)
-    with connection.cursor() as cursor:
-        # A worker thread sends each block while the next one is formatted.
-        writer = QueuedLibpqWriter(cursor.cursor)
-        with cursor.cursor.copy(statement, writer=writer) as copy:
-            for start in range(0, n, COPY_BATCH):
-                sink = pa.BufferOutputStream()
-                pa_csv.write_csv(table.slice(start, COPY_BATCH), sink, options)
-                copy.write(memoryview(sink.getvalue()))
-                if progress:
-                    progress(min(COPY_BATCH, n - start))
+
+
+def _db_type(name: str) -> str:
+    field = CustomerSnapshot._meta.get_field(name.removesuffix("_id"))
+    db_type = field.db_type(connection) if isinstance(field, Field) else None
+    if not isinstance(db_type, str):
+        raise ValueError(f"{name} is not a column of CustomerSnapshot")
+    return db_type

@@ -8,7 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relata.analytics.clv._hypergeometric import expected_purchases_if_alive
+from relata.analytics.clv._hypergeometric import (
+    _euler,
+    _quadrature,
+    expected_purchases_if_alive,
+)
 
 
 def reference(
@@ -40,11 +44,18 @@ def evaluate(r: float, alpha: float, a: float, b: float, t: float, x: float, big
         (0.243, 4.414, 1.00001, 2.426, 500, 0, 0.1),  # a next to 1, z close to 1
         (0.5, 0.1, 0.3, 0.4, 365, 0, 0),  # a + b < 1: c = a+b+x−1 negative
         (0.3, 0.5, 0.2, 0.3, 1e4, 0, 0),  # ... and z = 0.99995
+        (0.05, 0.05, 0.05, 0.05, 2000, 0, 0),  # a, b far below 1: a wide logit density
+        (10, 0.05, 10, 0.05, 2000, 300, 0),
+        # horizons of 1,000–10,000 times α+T with a > 1 (SciPy's hyp2f1 gives NaN here)
+        (9.346881, 0.99999, 10, 9990, 1061, 3, 0),
+        (0.5, 1.0, 500, 1e5, 1e4, 2, 1),
+        (0.5, 2.0, 2.0, 1e6, 1e3, 0, 0),
+        (0.8, 0.05, 40, 3, 5e3, 0, 0),
         (0.5, 10, 5, 50, 365, 500, 300),  # large x: literal 2F1 overflows
         (0.5, 10, 50, 5, 365, 5000, 300),
         (0.3, 1e-3, 20, 0.3, 1e3, 1e4, 1e4),
         (5, 1e3, 0.5, 1e3, 10, 1e5, 1e3),
-        (0.8, 0.01, 0.8, 3, 3650, 0, 0),  # z = 0.999997: the scipy fallback
+        (0.8, 0.01, 0.8, 3, 3650, 0, 0),  # z = 0.999997: the quadrature
         (0.243, 4.414, 0.793, 2.426, 1e5, 0, 0.1),
     ],
 )
@@ -176,15 +187,17 @@ def test_the_series_reference_agrees_with_mpmath_hyp2f1() -> None:
     st.floats(0.5, 100),
     st.floats(0.0, 7.0),
     st.floats(-2.0, 7.0),
-    st.floats(0.01, 1000),
+    st.floats(1e-5, 1.0),
     st.integers(0, 300),
     st.floats(0, 500),
 )
 def test_matches_the_series_for_random_large_parameters(
-    r: float, alpha: float, log_a1: float, log_b: float, t: float, x: int, big_t: float
+    r: float, alpha: float, log_a1: float, log_b: float, share: float, x: int, big_t: float
 ) -> None:
-    # given: a from 1.5 to 1e7 and b from 0.01 to 1e7, across both methods and their switch
+    # given: a from 1.5 to 1e7, b from 0.01 to 1e7, across both methods and their switch;
+    # horizons up to 100 (α+T) and (r+x)·t/(α+T) up to 3,000 (the reference's terms)
     a, b = 1.5 + 10**log_a1, 10**log_b
+    t = share * min(100.0, 3000.0 / (r + x)) * (alpha + big_t)
 
     # when
     value = evaluate(r, alpha, a, b, t, float(x), big_t)
@@ -220,3 +233,19 @@ def test_large_a_and_b_approach_the_constant_dropout_limit_continuously(
     distance = np.abs(values - limit)
     allowed = 2 * concentrations[0] / concentrations * distance[0] + 1e-12 * limit
     assert np.all(distance <= allowed), (values, limit)
+
+
+def test_the_series_and_the_quadrature_agree_where_both_apply() -> None:
+    # given: moderate parameters, 500 counts x and horizons u = t/(α+T)
+    rng = np.random.default_rng(4)
+    r, a, b = 0.6, 2.5, 7.0
+    x = rng.integers(0, 60, 500).astype(np.float64)
+    u = rng.uniform(0.001, 8.0, 500)
+
+    # when
+    series, error = _euler(r, a, b, x, -np.log1p(u), u / (1 + u))
+    quadrature = _quadrature(r + x, u, a, b + x)
+
+    # then
+    assert np.all(error < 1e3)
+    np.testing.assert_allclose(quadrature, series, rtol=1e-13)

@@ -13,9 +13,14 @@ Log-likelihood of one customer (FHL 2005, eq. 6):
          + ln[(α+T)^−(r+x) + δ_{x>0} · a/(b+x−1) · (α+t_x)^−(r+x)]
 
 The bracket is evaluated as a ``logaddexp`` of the two logs, so nothing overflows for large
-x or T. The fit maximises Σ w_i LL_i over log-parameters with L-BFGS-B and the analytic
-gradient; identical (x, t_x, T) rows are compressed first into one row with a weight, which
-also lets fits of partitions be combined (concatenate compressed rows, compress again).
+x or T. The fit maximises Σ w_i LL_i with L-BFGS-B and the analytic gradient over
+(ln r, ln α, logit μ, ln ν), μ = a/(a+b) the mean drop-out probability and ν = a+b the
+concentration of its Beta distribution, bounded by :data:`MAX_CONCENTRATION`: data without
+spread in drop-out probabilities push ν to infinity (Beta(a, b) → a point mass at μ, the
+"constant drop-out" limit of the model), and the fit stops there with a note instead of
+running a and b off together. Identical (x, t_x, T) rows are compressed first into one row
+with a weight, which also lets fits of partitions be combined (concatenate compressed rows,
+compress again).
 
 Parameters are in the time unit of ``t_x`` and ``T``: r, a and b do not depend on it, α
 scales with it (α in weeks = α in days / 7).
