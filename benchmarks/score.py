@@ -101,11 +101,32 @@ def run_timings(database_url: str, period_end: date) -> tuple[int, dict[str, flo
     return run.customers, dict(run.model_fit.get("timings", {}))
 
 
-def score(database_url: str, period_end: date, repeat: int) -> None:
+def snapshot_table_state(vacuum: bool) -> str:
+    """PostgreSQL: dead rows in the snapshot table (each re-scored period leaves a million
+    until VACUUM; this machine runs with autovacuum off); VACUUM ANALYZE first if asked."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        if vacuum:
+            cursor.execute("VACUUM ANALYZE scoring_customersnapshot")
+        cursor.execute(
+            "SELECT n_live_tup, n_dead_tup FROM pg_stat_user_tables "
+            "WHERE relname = 'scoring_customersnapshot'"
+        )
+        live, dead = cursor.fetchone() or (0, 0)
+    connection.close()
+    done = "after VACUUM ANALYZE, " if vacuum else ""
+    return f"; snapshot table {done}{live:,} live rows, {dead:,} dead rows"
+
+
+def score(database_url: str, period_end: date, repeat: int, vacuum: bool) -> None:
     env = {**os.environ, "DATABASE_URL": database_url}
     command = [RELATA, "score", "--period-end", period_end.isoformat(), "--no-progress"]
     print(f"command: DATABASE_URL={database_url} .venv/bin/relata {' '.join(command[1:])}")
     for attempt in range(1, repeat + 1):
+        table_state = snapshot_table_state(vacuum)
         load_before = load_average()
         wall, cpu = timed(command, env)
         customers, timings = run_timings(database_url, period_end)
@@ -114,7 +135,7 @@ def score(database_url: str, period_end: date, repeat: int) -> None:
         print(
             f"run {attempt}: {wall:.1f} s wall, process CPU {cpu:.1f} s, "
             f"{customers:,} customers; load average before {load_before}, "
-            f"after {load_average()}"
+            f"after {load_average()}{table_state}"
         )
         print(
             f"    phases (s): {phases}  | in score_run_create {inside:.1f}, "
@@ -136,6 +157,12 @@ def main() -> None:
         help="last day of the period (default: today; demo data ends today)",
     )
     parser.add_argument("--repeat", type=int, default=1, help="score the period this often")
+    parser.add_argument(
+        "--vacuum",
+        action="store_true",
+        help="PostgreSQL: VACUUM ANALYZE the snapshot table before each run (as autovacuum "
+        "would between runs)",
+    )
     parser.add_argument("--customers", type=int, default=100_000, help="SQLite: customers")
     parser.add_argument("--years", type=int, default=3, help="SQLite: years of history")
     parser.add_argument("--seed", type=int, default=1, help="SQLite: random seed")
@@ -145,7 +172,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPUs ({cpu_model()}), load average {load_average()}")
     if args.database_url:
         print(describe_database(args.database_url))
-        score(args.database_url, args.period_end, args.repeat)
+        score(args.database_url, args.period_end, args.repeat, args.vacuum)
         return
 
     folder = tempfile.mkdtemp(prefix="relata-score-bench-")
@@ -168,7 +195,7 @@ def main() -> None:
         wall, cpu = timed(demo, env)
         print(f"relata {' '.join(demo[1:])}: {wall:.1f} s wall, process CPU {cpu:.1f} s")
         print(describe_database(database_url))
-        score(database_url, args.period_end, args.repeat)
+        score(database_url, args.period_end, args.repeat, args.vacuum)
     finally:
         if args.keep:
             print(f"kept {path}")
