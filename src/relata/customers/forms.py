@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from relata.customers.models import (
@@ -15,7 +18,24 @@ _ADDRESS = ("street", "house_number", "postcode", "city", "country")
 _RELATION = ("account_owner", "acquisition_source", "acquisition_cost", "notes")
 
 
-class PersonForm(BootstrapFormMixin, forms.ModelForm):
+class CustomerFormBase(BootstrapFormMixin, forms.ModelForm):
+    """What persons and organisations share: an optional number, one required name field."""
+
+    name_field = ""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer_number"].required = False
+        self.fields["customer_number"].help_text = _("Leave empty to number automatically.")
+        self.fields[self.name_field].required = True
+        owner = cast(forms.ModelChoiceField, self.fields["account_owner"])
+        owner.queryset = User.objects.filter(is_active=True).order_by("username")
+
+    def clean_customer_number(self) -> str:
+        return (self.cleaned_data.get("customer_number") or "").strip()
+
+
+class PersonForm(CustomerFormBase):
     class Meta:
         model = Customer
         fields = (
@@ -61,18 +81,10 @@ class PersonForm(BootstrapFormMixin, forms.ModelForm):
         "interests",
     )
     relation_fields = _RELATION
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["customer_number"].required = False
-        self.fields["customer_number"].help_text = _("Leave empty to number automatically.")
-        self.fields["last_name"].required = True
-
-    def clean_customer_number(self) -> str:
-        return (self.cleaned_data.get("customer_number") or "").strip()
+    name_field = "last_name"
 
 
-class OrganisationForm(BootstrapFormMixin, forms.ModelForm):
+class OrganisationForm(CustomerFormBase):
     class Meta:
         model = Customer
         fields = (
@@ -91,15 +103,7 @@ class OrganisationForm(BootstrapFormMixin, forms.ModelForm):
     basic_fields = ("customer_number", "organisation_name", "email", "phone", *_ADDRESS)
     profile_fields = ("sector", "company_size", "interests")
     relation_fields = _RELATION
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["customer_number"].required = False
-        self.fields["customer_number"].help_text = _("Leave empty to number automatically.")
-        self.fields["organisation_name"].required = True
-
-    def clean_customer_number(self) -> str:
-        return (self.cleaned_data.get("customer_number") or "").strip()
+    name_field = "organisation_name"
 
 
 class ContactPersonForm(BootstrapFormMixin, forms.ModelForm):

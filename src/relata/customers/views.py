@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -70,12 +70,23 @@ def customer_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/detail.html", context)
 
 
-def _customer_form_class(kind: str) -> type[PersonForm] | type[OrganisationForm]:
-    return OrganisationForm if kind == CustomerKind.ORGANISATION else PersonForm
-
-
-def _owner_choices(form: PersonForm | OrganisationForm) -> None:
-    form.fields["account_owner"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
+def _customer_form_page(
+    request: HtmxHttpRequest, *, customer: Customer, saved_message: str
+) -> HttpResponse:
+    """Create or edit a person or organisation: one form per kind, saved by the service."""
+    form_class = OrganisationForm if customer.is_organisation else PersonForm
+    initial = {} if customer.pk else {"account_owner": request.user.pk}
+    form = form_class(request.POST or None, instance=customer, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer_save_from_form(customer=form.save(commit=False), changed=form.changed_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, saved_message % {"name": customer.display_name})
+            return redirect("customers:detail", pk=customer.pk)
+    context = {"form": form, "kind": customer.kind, "customer": customer if customer.pk else None}
+    return render(request, "customers/form.html", context)
 
 
 @login_required
@@ -84,42 +95,16 @@ def customer_create(request: HtmxHttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", CustomerKind.PERSON)
     if kind not in CustomerKind.values:
         kind = CustomerKind.PERSON
-    form_class = _customer_form_class(kind)
-    form = form_class(request.POST or None, initial={"account_owner": request.user.pk})
-    _owner_choices(form)
-    if request.method == "POST" and form.is_valid():
-        customer = form.save(commit=False)
-        customer.kind = kind
-        try:
-            customer_save_from_form(customer=customer, changed=form.changed_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, _("Customer %(name)s created.") % {"name": customer.display_name}
-            )
-            return redirect("customers:detail", pk=customer.pk)
-    return render(request, "customers/form.html", {"form": form, "kind": kind, "customer": None})
+    return _customer_form_page(
+        request, customer=Customer(kind=kind), saved_message=_("Customer %(name)s created.")
+    )
 
 
 @login_required
 @permission_required("customers.change_customer", raise_exception=True)
 def customer_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
-    form = _customer_form_class(customer.kind)(request.POST or None, instance=customer)
-    _owner_choices(form)
-    if request.method == "POST" and form.is_valid():
-        updated = form.save(commit=False)
-        try:
-            customer_save_from_form(customer=updated, changed=form.changed_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("customers:detail", pk=customer.pk)
-    return render(
-        request, "customers/form.html", {"form": form, "kind": customer.kind, "customer": customer}
-    )
+    return _customer_form_page(request, customer=customer, saved_message=_("Changes saved."))
 
 
 @login_required
@@ -174,10 +159,4 @@ def consent_change(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Consent recorded."))
     else:
         messages.error(request, _("The consent could not be recorded: unknown channel or purpose."))
-    return redirect(f"{customer_url(customer)}#consents")
-
-
-def customer_url(customer: Customer) -> str:
-    from django.urls import reverse
-
-    return reverse("customers:detail", kwargs={"pk": customer.pk})
+    return redirect(reverse("customers:detail", kwargs={"pk": customer.pk}) + "#consents")
