@@ -544,6 +544,24 @@ def test_cant_lose_filter(api: ApiClient, scored: Scored) -> None:
     assert others.json()["count"] == 5 and "REG" not in list_numbers(others)
 
 
+@pytest.mark.parametrize("ordering", ["-revenue", "number"])
+def test_scored_customers_skip_a_snapshot_whose_customer_is_gone(
+    api: ApiClient, scored: Scored, ordering: str
+) -> None:
+    # given a snapshot left behind by a customer deleted while the run was writing (the
+    # snapshot table has no foreign key, docs/decisions/0600)
+    gone = Customer.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
+    CustomerSnapshot.objects.filter(run=scored.latest, customer=scored.regular).update(
+        customer_id=gone
+    )
+    # when the scored customers are listed
+    response = api.get("/api/scores/customers", {"ordering": ordering})
+    # then the orphaned snapshot is left out and the others are listed as before
+    assert response.status_code == 200
+    assert sorted(list_numbers(response)) == ["BIG", "CST", "LAP", "NEW", "PRO"]
+    assert gone not in [item["customer_id"] for item in response.json()["items"]]
+
+
 def test_scored_customer_filters_combine(api: ApiClient, scored: Scored) -> None:
     # given the regular customer is Small, and so are others
     # when filtering on Small and on the regular customer's RFM segment

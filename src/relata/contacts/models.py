@@ -100,7 +100,7 @@ class ContactMoment(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["customer", "-occurred_at"], name="contact_customer_time_idx"),
-            models.Index(fields=["occurred_at"], name="contact_time_idx"),
+            models.Index(fields=["-occurred_at", "-id"], name="contact_time_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -110,7 +110,7 @@ class Order(models.Model):
         ordering = ["-order_date", "-id"]
         indexes = [
             models.Index(fields=["customer", "order_date"], name="order_customer_date_idx"),
-            models.Index(fields=["order_date"], name="order_date_idx"),
+            models.Index(fields=["-order_date", "-id"], name="order_date_idx"),
         ]
 
     def __str__(self) -> str:

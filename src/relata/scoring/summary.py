@@ -26,6 +26,7 @@ def run_summary(columns: dict[str, NDArray[Any]]) -> dict[str, Any]:
         "customers": int(tier.size),
         "active_customers": int(active.sum()),
         "revenue": float(revenue.sum()),
+        "orders": int(columns["orders"].sum()),
         "pyramid": [
             {
                 "tier": int(tiers.tier[i]),

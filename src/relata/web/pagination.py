@@ -40,6 +40,14 @@ def estimated_rows(queryset: QuerySet[Any]) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def approximate_count(queryset: QuerySet[Any]) -> tuple[int, bool]:
+    """(count, is_estimate): exact up to EXACT_COUNT_LIMIT rows, PostgreSQL's estimate above."""
+    estimate = estimated_rows(queryset)
+    if estimate is not None and estimate > EXACT_COUNT_LIMIT:
+        return estimate, True
+    return queryset.count(), False
+
+
 class EstimatedCountPaginator(Paginator):
     """A paginator that counts exactly up to EXACT_COUNT_LIMIT rows and estimates above it.
 
@@ -54,10 +62,8 @@ class EstimatedCountPaginator(Paginator):
     def count(self) -> int:
         queryset = self.object_list
         if isinstance(queryset, QuerySet):
-            estimate = estimated_rows(queryset)
-            if estimate is not None and estimate > EXACT_COUNT_LIMIT:
-                self.count_is_estimate = True
-                return estimate
+            count, self.count_is_estimate = approximate_count(queryset)
+            return count
         exact: int = super().count
         return exact
 

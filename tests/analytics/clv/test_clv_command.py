@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -14,7 +15,7 @@ from django.core.management.base import CommandError
 
 from relata.analytics.frames import Transactions
 
-from .conftest import CDNOW_CALIBRATION_END
+from .conftest import CDNOW_CALIBRATION_END, DATA
 
 COLUMNS = ["--customer-col", "customer", "--date-col", "date", "--amount-col", "amount"]
 
@@ -81,6 +82,40 @@ def test_table_format_is_readable(cdnow_csv: Path) -> None:
     # then
     assert "Customers                         2,357" in output
     assert "BG/NBD r                          0.24259" in output
+    assert "BG/NBD note" not in output  # the CDNOW fit lies inside the bounds
+
+
+def write_summary_as_transactions(path: Path, end: dt.date) -> None:
+    """The RFM summary of ``bgnbd_unbounded_ab.npz`` (weeks of whole days) as a CSV whose
+    summary at ``end`` is that summary again: the first purchase T before the end, x - 1
+    repeat purchases on the days after it and the last one t_x after it."""
+    data = np.load(DATA / "bgnbd_unbounded_ab.npz")
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["customer", "date", "amount"])
+        for number, (x, t_x, big_t, m) in enumerate(
+            zip(data["x"], data["t_x"], data["T"], data["m"], strict=True)
+        ):
+            first = end - dt.timedelta(days=round(big_t * 7))
+            writer.writerow([number, first, "10.00"])
+            repeats = [*range(1, int(x)), round(t_x * 7)] if x else []
+            for offset in repeats:
+                writer.writerow([number, first + dt.timedelta(days=offset), f"{m:.2f}"])
+
+
+def test_table_format_shows_the_notes_of_the_bgnbd_fit(tmp_path: Path) -> None:
+    # given transactions whose BG/NBD fit stops at the a + b bound (no spread in drop-out)
+    path = tmp_path / "orders.csv"
+    write_summary_as_transactions(path, dt.date(2024, 12, 31))
+
+    # when
+    output = run("fit", str(path), *COLUMNS, "--calibration-end", "2024-12-31", "--format", "table")
+
+    # then the note the fit made is a row of the table, as it is a field of the JSON
+    note = next(line for line in output.splitlines() if line.startswith("BG/NBD note"))
+    assert "a + b stopped at its bound" in note and "no spread in drop-out" in note
+    as_json = json.loads(run("fit", str(path), *COLUMNS, "--calibration-end", "2024-12-31"))
+    assert note.split(maxsplit=2)[2].strip() == as_json["bgnbd"]["notes"][0]
 
 
 def test_score_writes_one_row_per_customer(cdnow_csv: Path, tmp_path: Path) -> None:

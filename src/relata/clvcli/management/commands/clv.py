@@ -257,6 +257,7 @@ class Command(BaseCommand):
             ("BG/NBD a", f"{bg['a']:.6g}"),
             ("BG/NBD b", f"{bg['b']:.6g}"),
             (_("BG/NBD log-likelihood"), f"{bg['log_likelihood']:.2f}"),
+            *((_("BG/NBD note"), note) for note in bg["notes"]),
             ("Gamma-Gamma p", f"{gg['p']:.6g}"),
             ("Gamma-Gamma q", f"{gg['q']:.6g}"),
             ("Gamma-Gamma v", f"{gg['v']:.6g}"),
