@@ -222,6 +222,14 @@ def test_unknown_customer_is_404_json(api: ApiClient, path: str) -> None:
     assert response.json()["detail"]
 
 
+def test_customer_number_with_a_nul_character_is_422(api: ApiClient) -> None:
+    # when a number no database can hold is asked for (PostgreSQL refuses NUL in text)
+    response = api.get("/api/customers/by-number/K%00")
+    # then it is a field error, not a server error
+    assert response.status_code == 422
+    assert error_locs(response) == [["path", "number"]]
+
+
 def test_non_numeric_id_is_422(api: ApiClient) -> None:
     response = api.get("/api/customers/abc")
     assert response.status_code == 422

@@ -14,7 +14,7 @@ from relata.api.errors import BODY, field_error, invalid
 from relata.api.pagination import paginate
 from relata.api.permissions import require_perms
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
-from relata.api.schemas.common import Page
+from relata.api.schemas.common import Page, Text
 from relata.api.schemas.customers import (
     CustomerDetailOut,
     CustomerFilters,
@@ -93,7 +93,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dic
     response={200: CustomerDetailOut, **ITEM_ERRORS},
     summary="Get a customer by customer number",
 )
-def get_customer_by_number(request: HttpRequest, number: str) -> Customer:
+def get_customer_by_number(request: HttpRequest, number: Text) -> Customer:
     require_perms(request, "customers.view_customer")
     return _customer(number=number)
 

@@ -36,45 +36,40 @@ def customer_number_next() -> str:
     return f"C{following:07d}"
 
 
-@transaction.atomic
-def customer_create(**fields: Any) -> Customer:
-    if not fields.get("customer_number"):
-        fields["customer_number"] = customer_number_next()
-    customer = Customer(**fields)
-    if PROFILE_FIELDS & {k for k, v in fields.items() if v not in (None, "")}:
-        customer.profile_updated_at = timezone.now()
-    customer.refresh_derived_fields()
-    customer.full_clean()
-    customer.save()
+def customer_save(*, customer: Customer, profile_changed: bool) -> Customer:
+    """Save a customer whose fields are set, keeping the invariants every write path needs:
+    a number, the profile-data age, the derived sort and search columns, model validation."""
+    with transaction.atomic():
+        if not customer.customer_number:
+            customer.customer_number = customer_number_next()
+        if profile_changed:
+            customer.profile_updated_at = timezone.now()
+        customer.refresh_derived_fields()
+        customer.full_clean()
+        customer.save()
     return customer
 
 
-@transaction.atomic
+def customer_create(**fields: Any) -> Customer:
+    customer = Customer(**fields)
+    return customer_save(customer=customer, profile_changed=_has_profile(customer))
+
+
 def customer_update(*, customer: Customer, fields: Mapping[str, Any]) -> Customer:
     profile_changed = any(
         getattr(customer, name) != value for name, value in fields.items() if name in PROFILE_FIELDS
     )
     for name, value in fields.items():
         setattr(customer, name, value)
-    if profile_changed:
-        customer.profile_updated_at = timezone.now()
-    customer.refresh_derived_fields()
-    customer.full_clean()
-    customer.save()
-    return customer
+    return customer_save(customer=customer, profile_changed=profile_changed)
 
 
 def customer_save_from_form(*, customer: Customer, changed: Iterable[str]) -> Customer:
     """Finish a ModelForm save: the form has set the fields, the service keeps invariants."""
-    with transaction.atomic():
-        if PROFILE_FIELDS & set(changed) or (customer.pk is None and _has_profile(customer)):
-            customer.profile_updated_at = timezone.now()
-        if not customer.customer_number:
-            customer.customer_number = customer_number_next()
-        customer.refresh_derived_fields()
-        customer.full_clean()
-        customer.save()
-    return customer
+    profile_changed = bool(PROFILE_FIELDS & set(changed)) or (
+        customer.pk is None and _has_profile(customer)
+    )
+    return customer_save(customer=customer, profile_changed=profile_changed)
 
 
 def _has_profile(customer: Customer) -> bool:
