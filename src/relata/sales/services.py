@@ -73,8 +73,19 @@ def order_lines_replace(*, order: Order, lines: Sequence[LineInput]) -> Order:
 
 
 @transaction.atomic
-def order_save_with_lines(*, order: Order) -> Order:
-    """After the order form and line formset have saved: keep line customer and totals right."""
+def order_save_with_lines(
+    *, order: Order, changed_lines: Sequence[OrderLine], deleted_lines: Sequence[OrderLine]
+) -> Order:
+    """Save an order edited in a form with its line formset (unsaved instances): number it,
+    keep every line on the order's customer, and recompute the totals."""
+    if not order.order_number:
+        order.order_number = order_number_next()
+    order.save()
+    for line in deleted_lines:
+        line.delete()
+    for line in changed_lines:
+        line.order = order
+        line.save()
     order.lines.exclude(customer_id=order.customer_id).update(customer_id=order.customer_id)
     return order_totals_refresh(order=order)
 

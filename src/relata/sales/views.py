@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from relata.customers.models import Customer
 from relata.sales.forms import OrderFilterForm, OrderForm, OrderLineFormSet, ProductForm
 from relata.sales.models import Order, Product
 from relata.sales.selectors import order_search, product_list
-from relata.sales.services import order_number_next, order_save_with_lines
+from relata.sales.services import order_save_with_lines
 from relata.web.pagination import paginate_estimated as paginate
 
 
@@ -42,19 +41,13 @@ def _order_form_page(request: HttpRequest, order: Order, customer: Customer) -> 
     form = OrderForm(request.POST or None, instance=order, initial={"customer": customer.pk})
     formset = OrderLineFormSet(request.POST or None, instance=order)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            saved = form.save(commit=False)
-            if not saved.order_number:
-                saved.order_number = order_number_next()
-            saved.save()
-            formset.instance = saved
-            lines = formset.save(commit=False)
-            for line in lines:
-                line.customer_id = saved.customer_id
-                line.save()
-            for line in formset.deleted_objects:
-                line.delete()
-            order_save_with_lines(order=saved)
+        saved = form.save(commit=False)
+        changed_lines = formset.save(commit=False)
+        for line in changed_lines:
+            line.customer_id = saved.customer_id
+        saved = order_save_with_lines(
+            order=saved, changed_lines=changed_lines, deleted_lines=formset.deleted_objects
+        )
         messages.success(request, _("Order %(number)s saved.") % {"number": saved.order_number})
         return redirect("sales:order_detail", pk=saved.pk)
     context = {"form": form, "formset": formset, "order": order, "customer": customer}

@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_search_trigram_index'),
-        ('sales', '0001_initial'),
+        ("customers", "0002_search_trigram_index"),
+        ("sales", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='order',
-            name='order_date_idx',
+            model_name="order",
+            name="order_date_idx",
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['-order_date', '-id'], name='order_date_idx'),
+            model_name="order",
+            index=models.Index(fields=["-order_date", "-id"], name="order_date_idx"),
         ),
     ]
