@@ -194,3 +194,13 @@ def test_marketing_user_cannot_edit_customers() -> None:
     assert response.status_code == 403
     customer.refresh_from_db()
     assert customer.last_name != "Hacked"
+
+
+@pytest.mark.django_db
+def test_search_with_control_characters_is_harmless(logged_in_client: Client) -> None:
+    # given a customer
+    CustomerFactory(last_name="Dekker")
+    # when the search holds a NUL byte (PostgreSQL refuses those in text)
+    response = logged_in_client.get("/customers/", {"q": "dek\x00ker", "city": "\x00"})
+    # then the page answers normally
+    assert response.status_code == 200

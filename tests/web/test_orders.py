@@ -106,3 +106,9 @@ def test_order_list_and_detail(logged_in_client: Client) -> None:
     detail = logged_in_client.get(f"/orders/{order.pk}/")
     assert b"Espresso beans" in detail.content
     assert logged_in_client.get("/orders/new/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_list_filters_with_control_characters_are_harmless(logged_in_client: Client) -> None:
+    for path in ("/orders/", "/orders/products/", "/contacts/"):
+        assert logged_in_client.get(path, {"q": "a\x00b"}).status_code == 200, path

@@ -54,8 +54,11 @@ def customer_search(
     All terms must match (AND); each term is matched as a substring of the indexed search
     text, so 'jan 1234' finds Jan in postcode 1234 AB.
     """
+    # NUL cannot be stored or searched in PostgreSQL text; nothing contains it.
+    terms = query.replace("\x00", "").lower().split()[:6]
+    city = city.replace("\x00", "")
     customers = Customer.objects.all()
-    for term in query.lower().split()[:6]:
+    for term in terms:
         variants = {term, normalise_postcode(term).lower()}
         digits = normalise_phone(term)
         if len(digits) >= 4 and len(digits) >= len(term) - 3:
@@ -71,7 +74,6 @@ def customer_search(
     if owner_id is not None:
         customers = customers.filter(account_owner_id=owner_id)
     fields = SORTABLE.get(sort, SORTABLE["name"])
-    terms = query.lower().split()[:6]
     if terms and _sort_matches(customers, terms, fields[0].removeprefix("-")):
         return customers.order_by(_without_index(fields[0]), *fields[1:])
     return customers.order_by(*fields)

@@ -38,6 +38,7 @@ def order_search(
 
 def product_list(*, query: str = "") -> QuerySet[Product]:
     products = Product.objects.select_related("category")
+    query = query.replace("\x00", "")
     if query:
         products = products.filter(Q(name__icontains=query) | Q(sku__icontains=query))
     return products.order_by("category__name", "name")
