@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db.models import F, Sum
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from relata.contacts.models import ContactMoment
 from relata.customers.models import Consent, ContactPerson, Customer
@@ -119,6 +119,8 @@ def test_arguments_out_of_range_are_refused() -> None:
         load(customers=0)
     with pytest.raises(CommandError, match="--years must be between"):
         call_command("demo_data", customers=10, years=0, verbosity=0)
+    with pytest.raises(CommandError, match="--seed must be 0 or more, not -1"):
+        load(seed=-1)
 
 
 def test_demo_users_are_created_once_and_share_the_customers() -> None:
@@ -162,3 +164,22 @@ def test_demo_users_keep_a_changed_password() -> None:
     # then
     user.refresh_from_db()
     assert user.check_password("a-better-password-2025")
+
+
+@pytest.mark.parametrize(
+    ("command", "english", "dutch"),
+    [
+        ("demo_data", "Generate demo customers", "Genereert demoklanten"),
+        ("demo_users", "Create the demo users", "Maakt de demogebruikers aan"),
+    ],
+)
+def test_command_help_is_printed_in_the_active_language(
+    capsys: pytest.CaptureFixture[str], command: str, english: str, dutch: str
+) -> None:
+    for language, expected in (("en", english), ("nl", dutch)):
+        # when
+        with translation.override(language), pytest.raises(SystemExit) as exit_info:
+            execute_from_command_line(["relata", command, "--help"])
+        # then
+        assert exit_info.value.code == 0
+        assert expected in capsys.readouterr().out

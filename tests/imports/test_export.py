@@ -9,7 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
+from django.core.management import execute_from_command_line
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from relata.contacts.models import ContactMoment
@@ -114,3 +115,22 @@ def test_xlsx_import_round_trip_of_new_data(
     restored = Customer.objects.get(customer_number="X1")
     assert str(restored.birth_date) == "1970-05-06"
     assert restored.household_size == 3
+
+
+@pytest.mark.parametrize(
+    ("command", "english", "dutch"),
+    [
+        ("import", "Import customers, orders or contact moments", "Klanten, orders of contact"),
+        ("export", "Export customers, orders or contact moments", "Klanten, orders of contact"),
+    ],
+)
+def test_command_help_is_printed_in_the_active_language(
+    capsys: pytest.CaptureFixture[str], command: str, english: str, dutch: str
+) -> None:
+    for language, expected in (("en", english), ("nl", dutch)):
+        # when
+        with translation.override(language), pytest.raises(SystemExit) as exit_info:
+            execute_from_command_line(["relata", command, "--help"])
+        # then
+        assert exit_info.value.code == 0
+        assert expected in " ".join(capsys.readouterr().out.split())

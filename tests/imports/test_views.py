@@ -13,6 +13,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from relata.customers.models import Customer
+from relata.imports import views
+from relata.imports.export import export_csv
 from relata.imports.models import ImportBatch
 from relata.sales.models import Order
 
@@ -170,6 +172,24 @@ def test_exports_download(back_office: Client) -> None:
     assert xlsx_response["Content-Type"].startswith("application/vnd.openxml")
     workbook = load_workbook(io.BytesIO(b"".join(xlsx_response.streaming_content)))  # type: ignore[attr-defined]
     assert workbook.worksheets[0]["A2"].value == "K1"
+
+
+def test_csv_export_streamed_in_chunks_equals_the_whole_file(
+    back_office: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given five customers and chunks of two rows
+    for number in range(5):
+        Customer.objects.create(customer_number=f"K{number}", last_name=f"Name {number}")
+    monkeypatch.setattr(views, "EXPORT_CHUNK", 2)
+    whole = io.StringIO()
+    export_csv(whole, "customers", delimiter=";")
+    # when the CSV is downloaded
+    response = back_office.get(reverse("imports:export", args=["customers", "csv"]),
+                               {"delimiter": "semicolon"})
+    # then the streamed pieces (BOM, header, three chunks) form the same file
+    pieces = [piece.decode("utf-8") for piece in response.streaming_content]  # type: ignore[attr-defined]
+    assert len(pieces) == 5
+    assert "".join(pieces) == "\ufeff" + whole.getvalue()
 
 
 def test_export_needs_view_permission() -> None:

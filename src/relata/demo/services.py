@@ -34,7 +34,7 @@ class DemoLoadResult:
     rows: dict[str, int]
 
 
-def demo_data_check(*, customers: int, years: int, if_empty: bool = False) -> bool:
+def demo_data_check(*, customers: int, years: int, seed: int = 0, if_empty: bool = False) -> bool:
     """Whether demo data should be loaded: False when customers exist and `if_empty` is set.
     Raises DemoDataError when the arguments are out of range or the tables are not empty."""
     if not 1 <= customers <= MAX_CUSTOMERS:
@@ -46,6 +46,9 @@ def demo_data_check(*, customers: int, years: int, if_empty: bool = False) -> bo
         raise DemoDataError(
             _("--years must be between 1 and 30, not %(value)s.") % {"value": years}
         )
+    if seed < 0:
+        # NumPy's generators take no negative seed.
+        raise DemoDataError(_("--seed must be 0 or more, not %(value)s.") % {"value": seed})
     if Customer.objects.exists():
         if if_empty:
             return False
@@ -82,7 +85,7 @@ def demo_data_load(
     """Generate demo data for `seed` and insert it. Demo data goes into an empty customer
     file only; with `if_empty` an existing customer file is left alone without error.
     History ends `today` (default: today); nothing lies after `now` (default: now)."""
-    if not demo_data_check(customers=customers, years=years, if_empty=if_empty):
+    if not demo_data_check(customers=customers, years=years, seed=seed, if_empty=if_empty):
         return DemoLoadResult(loaded=False, rows={})
     moment = now or timezone.now()
     spec = DemoSpec(

@@ -3,9 +3,11 @@ confirm → result; and export downloads. Thin: the work is in ``services`` and 
 
 from __future__ import annotations
 
-import csv
+import io
+import itertools
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,12 +27,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from relata.imports.export import export_csv, export_filename, export_headers, export_rows
+from relata.imports.export import export_csv, export_filename, export_rows
 from relata.imports.export import export_xlsx as write_xlsx
 from relata.imports.forms import ImportOptionsForm, ImportUploadForm
 from relata.imports.headers import KINDS, ImportFileError
 from relata.imports.models import ImportBatch, ImportKind, ImportStatus
 from relata.imports.services import ImportOptions, ImportReport, import_run, rejects_bytes
+from relata.imports.sniff import DELIMITER_NAMES
 
 IMPORT_PERMISSIONS: dict[str, tuple[str, str]] = {
     ImportKind.CUSTOMERS: ("customers.add_customer", "customers.change_customer"),
@@ -43,6 +46,8 @@ EXPORT_PERMISSIONS: dict[str, str] = {
     ImportKind.CONTACTS: "contacts.view_contactmoment",
 }
 STORED_ERRORS = 1000
+EXPORT_CHUNK = 2000
+DELIMITERS_BY_NAME = {name: delimiter for delimiter, name in DELIMITER_NAMES.items()}
 
 
 def can_import(user: object, kind: str) -> bool:
@@ -223,11 +228,6 @@ def rejects(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @require_GET
 def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponseBase:
@@ -247,35 +247,25 @@ def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponseBas
             filename=filename,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    delimiter = {"semicolon": ";", "comma": ",", "tab": "\t"}.get(
+    delimiter = DELIMITERS_BY_NAME.get(
         request.GET.get("delimiter", ""), ";" if language == "nl" else ","
     )
 
     def stream() -> Iterator[str]:
+        # Rows go out in chunks as they are read, so a large export starts at once and
+        # never sits in memory whole.
         yield "\ufeff"
-        writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator="\r\n")
-        yield writer.writerow(export_headers(kind, language))
-        lines: list[str] = []
-        sink = _Lines(lines)
         rows = export_rows(kind)
-        while True:
-            chunk = [row for _i, row in zip(range(2000), rows, strict=False)]
-            if not chunk:
-                break
-            export_csv(sink, kind, delimiter=delimiter, language=language,  # type: ignore[arg-type]
-                       rows=iter(chunk), header=False)
-            yield "".join(lines)
-            lines.clear()
+        chunk: list[list[Any]] = []
+        header = True
+        while header or chunk:
+            buffer = io.StringIO()
+            export_csv(buffer, kind, delimiter=delimiter, language=language, rows=iter(chunk),
+                       header=header)
+            yield buffer.getvalue()
+            header = False
+            chunk = list(itertools.islice(rows, EXPORT_CHUNK))
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-class _Lines:
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
-
-    def write(self, value: str) -> int:
-        self.lines.append(value)
-        return len(value)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 
 from relata.analytics.frames import Transactions
@@ -179,6 +179,11 @@ def test_score_writes_one_row_per_customer(cdnow_csv: Path, tmp_path: Path) -> N
             "No transactions on or before the calibration end 2023-12-31",
         ),
         ("customer,date,amount\na,2024-01-01,1\n", ["--calibration-end", "31-12"], "YYYY-MM-DD"),
+        (
+            "customer,date,amount\na,2024-01-01,1\n",
+            ["--delimiter", ";;"],
+            "--delimiter: The delimiter must be one character, not “;;”",
+        ),
     ],
 )
 def test_bad_input_gives_a_clear_error(
@@ -193,7 +198,32 @@ def test_bad_input_gives_a_clear_error(
         run("fit", str(path), *COLUMNS, *extra)
 
 
-def test_score_refuses_a_non_positive_horizon(cdnow_csv: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("horizon", ["0", "nan", "inf", "1e300"])
+def test_score_refuses_a_horizon_out_of_range(
+    cdnow_csv: Path, tmp_path: Path, horizon: str
+) -> None:
     # when / then
-    with pytest.raises(CommandError, match="horizon"):
-        run("score", str(cdnow_csv), *COLUMNS, "--horizon", "0", "--out", str(tmp_path / "s.csv"))
+    with pytest.raises(CommandError, match="horizon must be a positive number"):
+        run("score", str(cdnow_csv), *COLUMNS, "--horizon", horizon, "--out", str(tmp_path / "s"))
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--calibration-end", "31-12"), ("--delimiter", "ab")]
+)
+def test_bad_option_on_the_command_line_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    # given
+    path = tmp_path / "orders.csv"
+    path.write_text("customer,date,amount\na,2024-01-01,1\n")
+
+    # when
+    with pytest.raises(SystemExit) as exit_info:
+        execute_from_command_line(["relata", "clv", "fit", str(path), *COLUMNS, option, value])
+
+    # then: argparse's one-line message naming the option, no traceback
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert f"argument {option}: " in err
+    assert value in err.split(f"argument {option}: ", 1)[1]
+    assert "Traceback" not in err

@@ -13,13 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
-import math
 import threading
-from argparse import ArgumentParser
+from argparse import ArgumentParser, ArgumentTypeError
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +33,9 @@ from relata.analytics.transactions_io import (
 if TYPE_CHECKING:
     from relata.analytics.clv import ClvModel
 
+# CLV is summed over monthly periods; a horizon beyond a century means nothing for a
+# customer and would only make the computation run for ages.
+MAX_HORIZON_DAYS = 100 * 365.25
 SCORE_COLUMNS = (
     "customer_id",
     "x",
@@ -59,17 +61,28 @@ def _input_errors() -> tuple[type[Exception], ...]:
     return (TransactionsFileError, FrameError, ClvInputError, FitError)
 
 
+# Argument types raise ArgumentTypeError: argparse then names the option, and reports it as
+# a usage error on the command line (CommandError from ``call_command``), not a traceback.
 def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(
-            _("--calibration-end: %(value)r is not a date (use YYYY-MM-DD)") % {"value": value}
+        raise ArgumentTypeError(
+            _("%(value)r is not a date (use YYYY-MM-DD)") % {"value": value}
         ) from None
 
 
+def _delimiter(value: str) -> str:
+    delimiter = {"tab": "\t", "\\t": "\t"}.get(value, value)
+    if len(delimiter) != 1:
+        raise ArgumentTypeError(
+            _("The delimiter must be one character, not “%(value)s”.") % {"value": value}
+        )
+    return delimiter
+
+
 class Command(BaseCommand):
-    help = ""
+    help = ""  # set from translated_help when the parser is built
     translated_help = gettext_lazy(
         "Fit BG/NBD and Gamma-Gamma customer lifetime value models on a transactions file "
         "(CSV or Parquet) and optionally score every customer. Needs no database."
@@ -77,8 +90,8 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
-        self.help = str(self.translated_help)  # translated when the parser is built
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        self.help = str(self.translated_help)  # in the language active now
         return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -112,6 +125,7 @@ class Command(BaseCommand):
             )
             sub.add_argument(
                 "--delimiter",
+                type=_delimiter,
                 help=_("CSV delimiter (default: detected from the header line)."),
             )
         score_parser.add_argument(
@@ -206,8 +220,10 @@ class Command(BaseCommand):
         horizon = options["horizon"]
         if horizon is None:
             horizon = 365.25 / TIME_UNIT_DAYS[unit]
-        if not math.isfinite(horizon) or horizon <= 0:
-            raise ClvInputError(_("--horizon must be a positive number of time units."))
+        if not 0 < horizon * TIME_UNIT_DAYS[unit] <= MAX_HORIZON_DAYS:
+            raise ClvInputError(
+                _("--horizon must be a positive number of time units, at most 100 years.")
+            )
         scores = score(
             summary,
             model,

@@ -6,27 +6,35 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from relata.demo.services import DemoDataError, demo_data_check, demo_data_load
 
 
 class Command(BaseCommand):
-    help = (
+    help = ""  # set from translated_help when the parser is built
+    translated_help = gettext_lazy(
         "Generate demo customers, products, orders, contact moments and consents "
         "(deterministic per seed) into an empty database."
     )
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        self.help = str(self.translated_help)  # in the language active now
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--customers", type=int, default=5000, help="Number of customers.")
-        parser.add_argument("--years", type=int, default=4, help="Years of history, ending today.")
-        parser.add_argument("--seed", type=int, default=42, help="Random seed.")
+        parser.add_argument("--customers", type=int, default=5000, help=_("Number of customers."))
+        parser.add_argument(
+            "--years", type=int, default=4, help=_("Years of history, ending today.")
+        )
+        parser.add_argument("--seed", type=int, default=42, help=_("Random seed."))
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Do nothing (and succeed) when the database already holds customers.",
+            help=_("Do nothing (and succeed) when the database already holds customers."),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -34,6 +42,7 @@ class Command(BaseCommand):
         arguments = {
             "customers": options["customers"],
             "years": options["years"],
+            "seed": options["seed"],
             "if_empty": options["if_empty"],
         }
         try:
@@ -65,7 +74,6 @@ class Command(BaseCommand):
         try:
             result = demo_data_load(
                 **arguments,
-                seed=options["seed"],
                 on_progress=progress if verbosity >= 1 else None,
             )
         except DemoDataError as error:

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from relata.demo.services import DEMO_PASSWORD, DEMO_USERS, demo_users_ensure
 
 
 class Command(BaseCommand):
-    help = "Create the demo users (password 'demo') and share demo customers among sales."
+    help = ""  # set from translated_help when the parser is built
+    translated_help = gettext_lazy(
+        "Create the demo users (password 'demo') and share demo customers among sales."
+    )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        self.help = str(self.translated_help)  # in the language active now
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = demo_users_ensure()

@@ -15,9 +15,14 @@ from relata.imports.headers import KINDS
 
 class Command(BaseCommand):
     requires_system_checks: list[str] = []  # a data command; `relata check` does those
-    help = gettext_lazy(  # type: ignore[assignment]
+    help = ""  # set from translated_help when the parser is built
+    translated_help = gettext_lazy(
         "Export customers, orders or contact moments to a CSV or XLSX file."
     )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        self.help = str(self.translated_help)  # in the language active now
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=KINDS)

@@ -42,10 +42,15 @@ class TqdmProgress(Progress):
 
 class Command(BaseCommand):
     requires_system_checks: list[str] = []  # a data command; `relata check` does those
-    help = gettext_lazy(
+    help = ""  # set from translated_help when the parser is built
+    translated_help = gettext_lazy(
         "Import customers, orders or contact moments from a CSV or XLSX file. Every row is "
         "checked first; nothing is written if a row is invalid, unless --skip-invalid."
-    )  # type: ignore[assignment]
+    )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        self.help = str(self.translated_help)  # in the language active now
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=KINDS)
