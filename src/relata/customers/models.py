@@ -94,6 +94,8 @@ class Customer(models.Model):
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Optimistic locking (relata.concurrency): moves on with every edit through the services.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("customer")

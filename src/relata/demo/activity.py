@@ -306,6 +306,10 @@ def contact_moments(
             "outcome": Column("str", strings(_OUTCOMES)[outcome[sort]]),
             "notes": Column("str", np.full(total, "", dtype=S)),
             "order_id": Column("int", linked_order[sort], linked_order[sort] == 0),
+            "deal_id": Column("int", np.zeros(total, dtype=np.int64), np.ones(total, dtype=bool)),
+            "complaint_id": Column(
+                "int", np.zeros(total, dtype=np.int64), np.ones(total, dtype=bool)
+            ),
             "external_id": Column("str", np.full(total, "", dtype=S)),
             "created_at": Column("datetime", occurred[sort]),
         },

@@ -320,6 +320,7 @@ def customers_draw(
             ),
             "created_at": Column("datetime", created),
             "updated_at": Column("datetime", np.maximum(created, profile_updated)),
+            "version": Column("int", np.ones(n, dtype=np.int64)),
         },
     )
     # Heterogeneous spend: lognormal per customer; organisations scale with company size.

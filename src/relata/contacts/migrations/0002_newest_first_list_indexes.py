@@ -5,21 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0001_initial'),
-        ('customers', '0002_search_trigram_index'),
-        ('sales', '0001_initial'),
+        ("contacts", "0001_initial"),
+        ("customers", "0002_search_trigram_index"),
+        ("sales", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='contactmoment',
-            name='contact_time_idx',
+            model_name="contactmoment",
+            name="contact_time_idx",
         ),
         migrations.AddIndex(
-            model_name='contactmoment',
-            index=models.Index(fields=['-occurred_at', '-id'], name='contact_time_idx'),
+            model_name="contactmoment",
+            index=models.Index(fields=["-occurred_at", "-id"], name="contact_time_idx"),
         ),
     ]

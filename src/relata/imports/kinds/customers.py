@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -330,7 +331,9 @@ def _apply(customer: Customer, values: dict[str, Any], now: Any) -> set[str]:
         changed.add("profile_updated_at")
     customer.updated_at = now
     customer.refresh_derived_fields()
-    return changed | {"updated_at", "display_name_sort", "search_text"}
+    # An edit form opened before the import must not overwrite what the import wrote.
+    customer.version = F("version") + 1
+    return changed | {"updated_at", "display_name_sort", "search_text", "version"}
 
 
 def _write(plan: CustomersPlan, ctx: Context) -> None:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relata.customers.models import Customer
-from relata.sales.models import Order
+from relata.sales.models import Deal, Order
 
 
 class Channel(models.TextChoices):
@@ -81,6 +81,22 @@ class ContactMoment(models.Model):
     order = models.ForeignKey(
         Order,
         verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_moments",
+    )
+    deal = models.ForeignKey(
+        Deal,
+        verbose_name=_("deal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_moments",
+    )
+    complaint = models.ForeignKey(
+        "contacts.Complaint",
+        verbose_name=_("complaint"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
