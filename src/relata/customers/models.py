@@ -101,6 +101,7 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["display_name_sort", "id"]
+        permissions = [("merge_customer", _("Can merge duplicate customers"))]
         indexes = [
             models.Index(fields=["display_name_sort", "id"], name="customer_name_sort_idx"),
             models.Index(fields=["email"], name="customer_email_idx"),
