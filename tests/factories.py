@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import factory
 
-from relata.contacts.models import ContactMoment
+from relata.contacts.models import Complaint, ContactMoment
 from relata.customers.models import Customer, CustomerKind
 from relata.sales.models import Product, ProductCategory
 
@@ -59,3 +59,14 @@ class ContactMomentFactory(factory.django.DjangoModelFactory):
     channel = "phone"
     touchpoint = "service"
     subject = "Question about delivery"
+
+
+class ComplaintFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Complaint
+
+    customer = factory.SubFactory(CustomerFactory)
+    channel = "phone"
+    touchpoint = "delivery"
+    cause = "delivery"
+    subject = "Parcel arrived late"

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import User
 
-from relata.contacts.models import ContactMoment
+from relata.contacts.models import ContactMoment, Notification, NotificationKind
 from relata.sales.services import LineInput, order_create
 from tests.api.conftest import ApiClient, error_locs
 from tests.factories import ContactMomentFactory, CustomerFactory, ProductFactory
@@ -363,3 +363,17 @@ def test_marketing_may_log_contact_moments(marketing_api: ApiClient) -> None:
     response = marketing_api.post("/api/contact-moments/", {"customer_id": customer.pk, **VALID})
     # then it is allowed
     assert response.status_code == 201
+
+
+def test_logging_for_a_colleagues_customer_notifies_the_account_owner(api: ApiClient) -> None:
+    # given a customer owned by another salesperson
+    owner = User.objects.create_user("owner-of-customer", password="a-long-test-password")
+    customer = CustomerFactory(account_owner=owner)
+    # when the API user logs a contact moment with that customer
+    response = api.post("/api/contact-moments/", {"customer_id": customer.pk, **VALID})
+    # then the owner is told in the app, and nobody else
+    assert response.status_code == 201
+    notification = Notification.objects.get()
+    assert notification.recipient == owner
+    assert notification.kind == NotificationKind.CONTACT_LOGGED
+    assert notification.params["subject"] == "Call"

@@ -47,7 +47,9 @@ def test_dutch_excel_csv_is_imported(
     consent = Consent.objects.get(customer=jan)
     assert (consent.channel, consent.purpose, consent.granted) == ("email", "newsletter", True)
     assert consent.source == "import klanten.csv"
-    assert not Consent.objects.filter(customer=anneke).exists()
+    # an explicit "nee" is recorded as a refusal (evidence), not left as "not asked"
+    refusal = Consent.objects.get(customer=anneke)
+    assert (refusal.channel, refusal.purpose, refusal.granted) == ("email", "newsletter", False)
 
 
 def test_reimport_changes_nothing(
@@ -63,7 +65,7 @@ def test_reimport_changes_nothing(
     assert result.ok
     assert "created: 0, updated: 0, unchanged: 2" in result.out
     assert list(Customer.objects.values_list("id", "updated_at").order_by("id")) == before
-    assert Consent.objects.count() == 1
+    assert Consent.objects.count() == 2  # Jan's "ja" and Anneke's "nee", once each
 
 
 def test_english_csv_with_bom_updates_changed_rows_only(

@@ -137,6 +137,7 @@ def test_edit_organisation_and_add_contact_person_with_dmu_role(logged_in_client
         f"/customers/{org.pk}/edit/",
         {
             "customer_number": org.customer_number,
+            "version": org.version,
             "organisation_name": "New Name B.V.",
             "country": "NL",
             "sector": "Retail",
@@ -169,7 +170,7 @@ def test_consent_change_appends_history(staff_user: User, logged_in_client: Clie
     for granted in ("1", "0"):
         logged_in_client.post(
             f"/customers/{customer.pk}/consents/",
-            {"channel": "email", "purpose": "newsletter", "granted": granted},
+            {"email__newsletter": granted, "source": "phone call"},
         )
     # then both decisions are kept and the latest is in force
     history = list(Consent.objects.filter(customer=customer).order_by("recorded_at", "id"))

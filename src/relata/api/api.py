@@ -5,12 +5,23 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
-from relata.api import contacts, customers, errors, orders, scores
+from relata.api import (
+    complaints,
+    consents,
+    contacts,
+    customers,
+    deals,
+    errors,
+    orders,
+    scores,
+    tasks,
+    timeline,
+)
 from relata.api.auth import TokenAuth
 
 DESCRIPTION = """
-Customers, orders and contact moments of Relata, and the scores its value engine computes
-(read-only).
+Customers, their consents, orders and contact moments of Relata, and the scores its value
+engine computes (read-only).
 
 **Authentication.** Create a token at `/accounts/tokens/` and send it with every request as
 `Authorization: Bearer <token>` (`Authorization: Token <token>` works too). The token acts
@@ -26,8 +37,9 @@ the fields present in the body.
 
 **Errors.** All are JSON. `401` without a valid token, `403` without the permission, `404`
 for an unknown id, `400` for a body that is not JSON, `413` for a body over the upload limit,
-`409` when a concurrent write took a unique number first (retry), and `422` for invalid input,
-with one entry per problem:
+`409` when a concurrent write took a unique number first (retry) or, on `PATCH` with a
+`version`, when someone else changed the record since you read it (read it again), and
+`422` for invalid input, with one entry per problem:
 `{"detail": [{"loc": ["body", "payload", "email"], "msg": "...", "type": "..."}]}`.
 """
 
@@ -42,6 +54,12 @@ api = NinjaAPI(
 errors.register(api)
 api.add_router("/customers/", customers.router)
 api.add_router("/orders/", orders.router)
+api.add_router("/deals/", deals.router)
 api.add_router("/contact-moments/", contacts.router)
+api.add_router("/tasks/", tasks.router)
+api.add_router("/complaints/", complaints.router)
 api.add_router("/scores/", scores.router)
 api.add_router("/customers/", scores.customer_router)
+api.add_router("/customers/", timeline.customer_router)
+api.add_router("/customers/", consents.customer_router)
+api.add_router("/consents/", consents.router)

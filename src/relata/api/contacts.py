@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 from relata.api.errors import BODY, field_error, invalid
 from relata.api.lookups import customer_from_body
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import api_user, require_perms
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.contacts import (
@@ -35,9 +35,7 @@ def _moment(moment_id: int) -> ContactMoment:
     return moment
 
 
-def _check_links(
-    *, customer_id: int, fields: dict[str, Any], moment_id: int | None = None
-) -> None:
+def _check_links(*, customer_id: int, fields: dict[str, Any], moment_id: int | None = None) -> None:
     """The linked order must be the customer's; an external id may be used once."""
     errors = []
     order_id = fields.get("order_id")
@@ -109,9 +107,7 @@ def get_contact_moment(request: HttpRequest, moment_id: int) -> ContactMoment:
     return _moment(moment_id)
 
 
-@router.post(
-    "/", response={201: ContactMomentOut, **WRITE_ERRORS}, summary="Log a contact moment"
-)
+@router.post("/", response={201: ContactMomentOut, **WRITE_ERRORS}, summary="Log a contact moment")
 def create_contact_moment(
     request: HttpRequest, payload: ContactMomentCreate
 ) -> Status[ContactMoment]:
@@ -122,7 +118,7 @@ def create_contact_moment(
     fields = payload.model_dump(exclude_unset=True, exclude={"customer_id", "customer_number"})
     fields.setdefault("staff_id", request.user.pk)
     _check_links(customer_id=customer.pk, fields=fields)
-    moment = contact_moment_log(customer=customer, **fields)
+    moment = contact_moment_log(customer=customer, actor=api_user(request), **fields)
     return Status(201, _moment(moment.pk))
 
 

@@ -111,6 +111,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[Custome
     require_perms(request, "customers.add_customer")
     fields = payload.model_dump(exclude_unset=True)
     fields.pop("consents", None)
+    fields.pop("version", None)  # a new customer starts at version 1
     consents = [consent.model_dump() for consent in payload.consents]
     _check_name({name: fields.get(name, getattr(payload, name)) for name in NAME_FIELDS})
     with transaction.atomic():
@@ -125,14 +126,17 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[Custome
     summary="Update a customer (partial)",
 )
 def update_customer(request: HttpRequest, customer_id: int, payload: CustomerIn) -> Customer:
-    """Only the fields present in the body change."""
+    """Only the fields present in the body change. Send the `version` you read to be sure
+    nobody changed the customer in between: if someone did, the answer is 409 and nothing
+    changes (read the customer again and retry). Without `version` the last write wins."""
     require_perms(request, "customers.change_customer")
     customer = _customer(pk=customer_id)
     fields = payload.model_dump(exclude_unset=True)
     fields.pop("consents", None)
+    expected_version = fields.pop("version", None)
     consents = [consent.model_dump() for consent in payload.consents]
     _check_name({name: fields.get(name, getattr(customer, name)) for name in NAME_FIELDS})
     with transaction.atomic():
-        customer_update(customer=customer, fields=fields)
+        customer_update(customer=customer, fields=fields, expected_version=expected_version)
         _record_consents(request, customer, consents)
     return _customer(pk=customer.pk)

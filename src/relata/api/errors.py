@@ -21,6 +21,8 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
+from relata.concurrency import StaleEditError
+
 BODY = ("body", "payload")
 
 # Model fields that the API exposes under their ``_id`` name.
@@ -107,7 +109,12 @@ def register(api: NinjaAPI) -> None:
         message = _("The change conflicts with data saved at the same time; please retry.")
         return api.create_response(request, {"detail": message}, status=409)
 
+    def stale(request: HttpRequest, exc: Any) -> HttpResponse:
+        # Optimistic locking: the client's version is out of date; it should GET and retry.
+        return api.create_response(request, {"detail": str(exc)}, status=409)
+
     api.add_exception_handler(AuthenticationError, unauthorised)
+    api.add_exception_handler(StaleEditError, stale)
     api.add_exception_handler(PermissionDenied, forbidden)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(DjangoValidationError, model_invalid)

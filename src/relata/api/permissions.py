@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -14,3 +15,9 @@ def require_perms(request: HttpRequest, *perms: str) -> None:
         raise PermissionDenied(
             _("Your account lacks the permission %(perms)s.") % {"perms": ", ".join(missing)}
         )
+
+
+def api_user(request: HttpRequest) -> User:
+    """The authenticated user; every endpoint runs behind token or session authentication."""
+    assert isinstance(request.user, User)
+    return request.user

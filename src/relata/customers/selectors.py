@@ -9,9 +9,11 @@ from typing import Any
 from django.db.models import (
     CharField,
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     F,
     OrderBy,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -153,7 +155,7 @@ class ConsentRow:
 def consent_matrix(*, customer: Customer) -> list[ConsentRow]:
     """The consent in force for every channel × purpose (latest decision wins)."""
     latest: dict[tuple[str, str], Consent] = {}
-    for consent in customer.consents.order_by("-recorded_at", "-id"):
+    for consent in customer.consents.select_related("recorded_by").order_by("-recorded_at", "-id"):
         latest.setdefault((consent.channel, consent.purpose), consent)
     return [
         ConsentRow(
@@ -174,13 +176,96 @@ def consent_matrix(*, customer: Customer) -> list[ConsentRow]:
     ]
 
 
-def consent_is_granted(*, customer: Customer, channel: str, purpose: str) -> bool:
+def consent_in_force(*, customer: Customer) -> dict[tuple[str, str], bool]:
+    """(channel, purpose) → granted, for the cells with a recorded decision."""
+    return {
+        (row.channel, state.purpose): state.granted
+        for row in consent_matrix(customer=customer)
+        for state in row.states
+        if state.consent is not None
+    }
+
+
+def consent_allows(*, customer: Customer | int, channel: str, purpose: str) -> bool:
+    """Whether the customer may be contacted on ``channel`` for ``purpose``: the latest
+    decision for that cell is an opt-in. No decision at all means no consent."""
+    customer_id = customer if isinstance(customer, int) else customer.pk
     latest = (
-        Consent.objects.filter(customer=customer, channel=channel, purpose=purpose)
+        Consent.objects.filter(customer_id=customer_id, channel=channel, purpose=purpose)
         .order_by("-recorded_at", "-id")
+        .values_list("granted", flat=True)
         .first()
     )
-    return bool(latest and latest.granted)
+    return bool(latest)
+
+
+# Kept for callers written before consent_allows.
+def consent_is_granted(*, customer: Customer, channel: str, purpose: str) -> bool:
+    return consent_allows(customer=customer, channel=channel, purpose=purpose)
+
+
+def consent_latest(
+    *, channel: str | None = None, purpose: str | None = None, granted: bool | None = None
+) -> QuerySet[Consent]:
+    """The decisions in force: per customer × channel × purpose only the latest row.
+
+    One query: a row is in force when no later row exists for its cell (NOT EXISTS on the
+    ``consent_latest_idx`` index of customer, channel, purpose, recorded_at). Filtering on
+    ``granted`` happens after picking the latest row, so an opt-in later withdrawn is not
+    returned as granted.
+    """
+    later = Consent.objects.filter(
+        customer_id=OuterRef("customer_id"),
+        channel=OuterRef("channel"),
+        purpose=OuterRef("purpose"),
+    ).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at"))
+        | Q(recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
+    )
+    decisions = Consent.objects.all()
+    if channel:
+        decisions = decisions.filter(channel=channel)
+        later = later.filter(channel=channel)
+    if purpose:
+        decisions = decisions.filter(purpose=purpose)
+        later = later.filter(purpose=purpose)
+    decisions = decisions.filter(~Exists(later))
+    if granted is not None:
+        decisions = decisions.filter(granted=granted)
+    return decisions
+
+
+def consent_allowed_customer_ids(*, channel: str, purpose: str) -> QuerySet[Consent, int]:
+    """Ids of the customers who may be contacted on ``channel`` for ``purpose``, as one
+    query (use it as a subquery: ``Customer.objects.filter(pk__in=...)``). Customers without
+    any decision for the cell are not in it."""
+    return (
+        consent_latest(channel=channel, purpose=purpose, granted=True)
+        .order_by()
+        .values_list("customer_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class ConsentChange:
+    """One recorded decision with the state it replaced (None: nothing recorded before)."""
+
+    consent: Consent
+    previous: bool | None
+
+
+def consent_history(*, customer: Customer) -> list[ConsentChange]:
+    """Every decision recorded for the customer, newest first, each with the state in force
+    before it for the same channel × purpose."""
+    before: dict[tuple[str, str], bool] = {}
+    changes: list[ConsentChange] = []
+    rows = customer.consents.select_related("recorded_by").order_by("recorded_at", "id")
+    for consent in rows:
+        cell = (consent.channel, consent.purpose)
+        changes.append(ConsentChange(consent, before.get(cell)))
+        before[cell] = consent.granted
+    changes.reverse()
+    return changes
 
 
 COMPLETENESS_FIELDS: dict[str, tuple[str, ...]] = {

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from relata.concurrency import version_claim
 from relata.customers.models import Consent, ContactPerson, Customer
 
 PROFILE_FIELDS = frozenset(
@@ -36,9 +37,15 @@ def customer_number_next() -> str:
     return f"C{following:07d}"
 
 
-def customer_save(*, customer: Customer, profile_changed: bool) -> Customer:
+def customer_save(
+    *, customer: Customer, profile_changed: bool, expected_version: int | None = None
+) -> Customer:
     """Save a customer whose fields are set, keeping the invariants every write path needs:
-    a number, the profile-data age, the derived sort and search columns, model validation."""
+    a number, the profile-data age, the derived sort and search columns, model validation.
+
+    An existing customer is saved only if nobody else saved it since the editor loaded it
+    (``expected_version``, default the version loaded with ``customer``); otherwise
+    ``relata.concurrency.StaleEditError`` is raised and nothing is written."""
     with transaction.atomic():
         if not customer.customer_number:
             customer.customer_number = customer_number_next()
@@ -46,6 +53,7 @@ def customer_save(*, customer: Customer, profile_changed: bool) -> Customer:
             customer.profile_updated_at = timezone.now()
         customer.refresh_derived_fields()
         customer.full_clean()
+        version_claim(customer, expected_version=expected_version)
         customer.save()
     return customer
 
@@ -55,21 +63,30 @@ def customer_create(**fields: Any) -> Customer:
     return customer_save(customer=customer, profile_changed=_has_profile(customer))
 
 
-def customer_update(*, customer: Customer, fields: Mapping[str, Any]) -> Customer:
+def customer_update(
+    *, customer: Customer, fields: Mapping[str, Any], expected_version: int | None = None
+) -> Customer:
     profile_changed = any(
         getattr(customer, name) != value for name, value in fields.items() if name in PROFILE_FIELDS
     )
     for name, value in fields.items():
         setattr(customer, name, value)
-    return customer_save(customer=customer, profile_changed=profile_changed)
+    return customer_save(
+        customer=customer, profile_changed=profile_changed, expected_version=expected_version
+    )
 
 
-def customer_save_from_form(*, customer: Customer, changed: Iterable[str]) -> Customer:
-    """Finish a ModelForm save: the form has set the fields, the service keeps invariants."""
+def customer_save_from_form(
+    *, customer: Customer, changed: Iterable[str], expected_version: int | None = None
+) -> Customer:
+    """Finish a ModelForm save: the form has set the fields, the service keeps invariants.
+    ``expected_version`` is the version the edit form was loaded at."""
     profile_changed = bool(PROFILE_FIELDS & set(changed)) or (
         customer.pk is None and _has_profile(customer)
     )
-    return customer_save(customer=customer, profile_changed=profile_changed)
+    return customer_save(
+        customer=customer, profile_changed=profile_changed, expected_version=expected_version
+    )
 
 
 def _has_profile(customer: Customer) -> bool:
@@ -110,3 +127,26 @@ def consent_record(
     consent.full_clean()
     consent.save()
     return consent
+
+
+@transaction.atomic
+def consent_record_many(
+    *,
+    customer: Customer,
+    decisions: Iterable[tuple[str, str, bool]],
+    source: str,
+    recorded_by: AbstractBaseUser | None = None,
+) -> list[Consent]:
+    """Append several decisions (channel, purpose, granted) given at one moment, from one
+    source. Nobody is notified: the rows themselves are the log."""
+    return [
+        consent_record(
+            customer=customer,
+            channel=channel,
+            purpose=purpose,
+            granted=granted,
+            source=source,
+            recorded_by=recorded_by,
+        )
+        for channel, purpose, granted in decisions
+    ]

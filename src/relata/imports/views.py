@@ -7,6 +7,7 @@ import io
 import itertools
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -27,6 +28,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from relata.customers.duplicates import customers_touched_between, duplicate_count
 from relata.imports.export import export_csv, export_filename, export_rows
 from relata.imports.export import export_xlsx as write_xlsx
 from relata.imports.forms import ImportOptionsForm, ImportUploadForm
@@ -194,6 +196,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("imports:preview", pk=batch.pk)
     options = ImportOptions.from_dict(batch.options)
     options.skip_invalid = skip_invalid
+    started = timezone.now()
     try:
         report = import_run(batch.kind, _read(batch), batch.original_name, options,
                             user=request.user)
@@ -204,11 +207,23 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if report.written:
         batch.status = ImportStatus.IMPORTED
         batch.finished_at = timezone.now()
+        if batch.kind == ImportKind.CUSTOMERS:
+            _offer_duplicates(batch, started)
         messages.success(request, _("The file has been imported."))
     else:
         messages.error(request, _("New invalid rows were found; nothing was imported."))
     batch.save()
     return redirect("imports:preview", pk=batch.pk)
+
+
+def _offer_duplicates(batch: ImportBatch, started: datetime) -> None:
+    """Count the likely duplicates among the customers the import wrote, for the result page.
+    Those customers are the ones created or changed while it ran (the import stamps them
+    all with one time)."""
+    assert batch.finished_at is not None
+    window = (started, batch.finished_at)
+    batch.detected["written_between"] = [moment.isoformat() for moment in window]
+    batch.detected["duplicates"] = duplicate_count(within=customers_touched_between(*window))
 
 
 @login_required

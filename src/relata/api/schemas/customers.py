@@ -109,6 +109,12 @@ class CustomerIn(Schema):
         default_factory=list,
         description="Consent decisions to record; earlier decisions stay as evidence.",
     )
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="PATCH only, optional: the version you read. If the customer changed "
+        "since, the update is refused with 409. Ignored on create.",
+    )
 
 
 class CustomerOut(Schema):
@@ -144,6 +150,7 @@ class CustomerOut(Schema):
     profile_updated_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description="Moves on with every change; send it back on PATCH.")
 
 
 class ContactPersonOut(Schema):

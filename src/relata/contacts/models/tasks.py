@@ -154,6 +154,23 @@ class Task(models.Model):
             ),
             models.Index(fields=["team", "status", "priority", "due_date"], name="task_queue_idx"),
             models.Index(fields=["customer", "-created_at"], name="task_customer_idx"),
+            # Open work in inbox order, so a page is read straight off the index (no sort of
+            # every open task): a person's inbox, a team queue, and all open tasks.
+            models.Index(
+                fields=["assignee", "priority", "due_date", "id"],
+                name="task_open_inbox_idx",
+                condition=models.Q(status__in=OPEN_TASK_STATUSES),
+            ),
+            models.Index(
+                fields=["team", "priority", "due_date", "id"],
+                name="task_open_queue_idx",
+                condition=models.Q(status__in=OPEN_TASK_STATUSES, assignee__isnull=True),
+            ),
+            models.Index(
+                fields=["priority", "due_date", "id"],
+                name="task_open_all_idx",
+                condition=models.Q(status__in=OPEN_TASK_STATUSES),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,8 +3,9 @@
 Only the columns in the file are touched: an existing customer keeps every field the file
 has no column for. An empty cell empties the field, except kind and country, which keep their
 value (or default) when empty. Opt-in columns become Consent rows with source
-"import <file name>", recorded only where the file differs from the consent in force, so
-importing the same file again records nothing.
+"import <file name>", recorded only where the file differs from the consent in force (an
+explicit "no" counts when nothing was recorded yet), so importing the same file again records
+nothing; an empty opt-in cell or a file without the column leaves the consent as it is.
 """
 
 from __future__ import annotations
@@ -232,7 +233,9 @@ def plan(ctx: Context) -> CustomersPlan:
             current = consents_now.get(pk, {})
         for name, granted in consent_values.items():
             channel, purpose = CONSENT_FIELDS[name]
-            if granted is None or current.get((channel, purpose), False) == granted:
+            # An empty cell says nothing and never erases a decision; an explicit "no" is
+            # recorded even without an earlier opt-in, as evidence that the customer refused.
+            if granted is None or current.get((channel, purpose)) == granted:
                 continue
             result.consents.append((customer, channel, purpose, granted))
     result.counts.created = len(result.create)
