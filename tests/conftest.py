@@ -1,8 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def english_by_default() -> Iterator[None]:
+    """Every test starts in English: a request in Dutch (the locale middleware activates the
+    language in the test's thread) must not leak into the next test's labels."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

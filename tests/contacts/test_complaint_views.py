@@ -207,6 +207,47 @@ def test_report_page_and_csv(logged_in_client: Client) -> None:
     assert b"The end date lies before the start date" in bad.content
 
 
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/complaints/report/", {"date_from": "0001-01-01"}),
+        ("/complaints/report/", {"date_to": "9999-12-31"}),
+        ("/complaints/report/", {"date_to": "9999-12-31", "format": "csv"}),
+        ("/complaints/", {"date_from": "0001-01-01"}),
+        ("/complaints/", {"date_to": "9999-12-31"}),
+    ],
+)
+def test_an_impossible_date_filter_is_not_a_server_error(
+    logged_in_client: Client, url: str, params: dict[str, str]
+) -> None:
+    # given
+    ComplaintFactory()
+    # when a period with an extreme year is asked for
+    response = logged_in_client.get(url, params)
+    # then the page answers (with the problem named or the filter ignored)
+    assert response.status_code == 200
+
+
+def test_a_complaint_received_in_year_one_is_refused_by_name(logged_in_client: Client) -> None:
+    # given
+    customer = CustomerFactory()
+    # when the receipt moment is typed with an impossible year
+    response = logged_in_client.post(
+        f"/complaints/new/?customer={customer.pk}",
+        {
+            "subject": "Late",
+            "received_at": "0001-01-01T00:00",
+            "cause": "delivery",
+            "touchpoint": "delivery",
+            "channel": "phone",
+        },
+    )
+    # then the form comes back naming the field's rule, and nothing is stored
+    assert response.status_code == 200
+    assert "Enter a date between the years 1900 and 2199." in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
 @pytest.mark.django_db
 def test_pages_need_login_and_permissions() -> None:
     complaint = ComplaintFactory()

@@ -98,3 +98,15 @@ def test_mark_all_read() -> None:
     client.force_login(jan)
     client.post("/tasks/notifications/read/")
     assert notifications_mark_read(recipient=jan) == 0
+
+
+def test_without_notifications_the_page_says_so_and_shows_no_empty_counter() -> None:
+    # given a user nobody has notified
+    client = Client()
+    client.force_login(user_with_role("jan"))
+    # when
+    body = client.get("/tasks/notifications/").content.decode()
+    # then only the empty-state text shows, no "0–0 of 0" and nothing to mark read
+    assert "No notifications." in body
+    assert "0–0 of 0" not in body
+    assert "Mark all read" not in body

@@ -99,6 +99,27 @@ def test_create_page_routes_and_shows_why(jan: User, bo: User) -> None:
     assert "Back office: €120 &lt; €500 threshold and tier Small" in response.content.decode()
 
 
+def test_a_reminder_in_year_one_is_refused_by_name(jan: User) -> None:
+    # given
+    customer = CustomerFactory()
+    # when the reminder moment is typed with an impossible year
+    response = client_for(jan).post(
+        "/tasks/new/",
+        {
+            "customer_number": customer.customer_number,
+            "title": "Call back",
+            "kind": "request",
+            "priority": "3",
+            "remind_at": "0001-01-01T00:00",
+            "send_to": "route",
+        },
+    )
+    # then the form says what is wrong instead of failing, and no task is made
+    assert response.status_code == 200
+    assert "Enter a date between the years 1900 and 2199." in response.content.decode()
+    assert not Task.objects.exists()
+
+
 def test_create_with_an_unknown_customer_names_the_field(jan: User) -> None:
     response = client_for(jan).post(
         "/tasks/new/",

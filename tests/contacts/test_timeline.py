@@ -128,6 +128,16 @@ def test_one_stream_of_every_kind_newest_first(customer_with_history: Customer) 
     assert timeline.entries[0].url == by_event["complaint"].url
 
 
+def test_a_deal_creation_shows_the_stage_it_started_in(customer_with_history: Customer) -> None:
+    # given a deal created as a lead and since won (the fixture)
+    # when the timeline is read
+    timeline = customer_timeline(customer=customer_with_history, kind="deals")
+    # then its creation reads "Lead", not the stage it is in now
+    created = next(e for e in timeline.entries if e.event == "deal_created")
+    assert created.meta.startswith("Lead ·")
+    assert "Won" not in created.meta
+
+
 def test_the_moment_a_complaint_came_in_shows_once(customer_with_history: Customer) -> None:
     # given the complaint was logged with its contact moment (outcome "complaint")
     assert ContactMoment.objects.filter(outcome="complaint").count() == 1

@@ -185,6 +185,19 @@ def test_preview_lists_differing_fields_and_what_moves() -> None:
     assert [(m.relation.model, m.count) for m in preview.moves] == [(ContactMoment, 1)]
 
 
+def test_preview_shows_account_owners_by_name() -> None:
+    # given two duplicates with different account owners
+    sanne = User.objects.create_user("sales1", first_name="Sanne", last_name="de Vries")
+    bram = User.objects.create_user("sales2", first_name="Bram", last_name="Jansen")
+    keep = CustomerFactory(account_owner=sanne)
+    merge = CustomerFactory(account_owner=bram)
+    # when
+    preview = merge_preview(keep=keep, merge=merge)
+    # then the owners read as people, not login names
+    owner = next(field for field in preview.fields if field.name == "account_owner")
+    assert (owner.keep_value, owner.merge_value) == ("Sanne de Vries", "Bram Jansen")
+
+
 def test_merge_is_refused_when_a_customer_changed_since_the_preview() -> None:
     # given a preview shown at version 1, after which someone edited the kept customer
     keep = CustomerFactory()

@@ -12,11 +12,19 @@ from django.db.models import F, Sum
 from django.test import Client
 from django.utils import timezone, translation
 
-from relata.contacts.models import ContactMoment
+from relata.contacts.models import Complaint, ContactMoment, RoutingRule, Task
 from relata.customers.models import Consent, ContactPerson, Customer
 from relata.customers.selectors import customer_search
 from relata.customers.services import customer_create
-from relata.sales.models import Order, OrderLine, Product
+from relata.sales.models import (
+    OPEN_DEAL_STAGES,
+    Deal,
+    DealLine,
+    DealStageChange,
+    Order,
+    OrderLine,
+    Product,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,22 +87,84 @@ def test_new_rows_get_fresh_ids_after_the_load() -> None:
     assert customer.customer_number == "C0000051"
 
 
+def _counts() -> tuple[int, ...]:
+    return tuple(
+        model.objects.count()
+        for model in (Order, OrderLine, Deal, DealLine, DealStageChange, Complaint, Task)
+    )
+
+
 def test_same_seed_loads_the_same_customers() -> None:
     # given a first load
-    load(customers=80, seed=11)
+    load(customers=300, seed=11)
     first = list(Customer.objects.order_by("id").values_list("search_text", flat=True))
-    counts = (Order.objects.count(), OrderLine.objects.count())
+    counts = _counts()
     # when the database is emptied and loaded again with the same seed
+    Task.objects.all().delete()
     ContactMoment.objects.all().delete()
+    Complaint.objects.all().delete()
+    Deal.objects.all().delete()
     OrderLine.objects.all().delete()
     Order.objects.all().delete()
     Customer.objects.all().delete()
     Product.objects.all().delete()
     Product.category.field.related_model.objects.all().delete()  # type: ignore[attr-defined]
-    load(customers=80, seed=11)
+    load(customers=300, seed=11)
     # then
     assert list(Customer.objects.order_by("id").values_list("search_text", flat=True)) == first
-    assert (Order.objects.count(), OrderLine.objects.count()) == counts
+    assert _counts() == counts
+
+
+def test_deals_complaints_and_tasks_hang_together_in_the_database() -> None:
+    # given
+    load(customers=1500, seed=4)
+    # then deal lines and stage changes belong to their deal's customer
+    assert Deal.objects.filter(stage__in=OPEN_DEAL_STAGES).exists()
+    assert not DealLine.objects.exclude(customer_id=F("deal__customer_id")).exists()
+    assert not DealStageChange.objects.exclude(customer_id=F("deal__customer_id")).exists()
+    # and a won deal's order is its customer's
+    won = Deal.objects.filter(order__isnull=False)
+    assert won.exists() and not won.exclude(order__customer_id=F("customer_id")).exists()
+    assert not won.exclude(stage="won").exists()
+    # and each complaint is recorded as a contact moment of its customer
+    moments = ContactMoment.objects.filter(complaint__isnull=False)
+    assert moments.count() == Complaint.objects.count() > 0
+    assert not moments.exclude(customer_id=F("complaint__customer_id")).exists()
+    # and tasks carry a routing explanation naming one of the database's rules
+    task = Task.objects.filter(routing_rule__isnull=False).first()
+    assert task is not None and task.routing_rule is not None
+    assert task.routing["rule"] == task.routing_rule.pk
+    assert task.routing["destination"] == task.routing_rule.destination
+    assert set(Task.objects.values_list("routing_rule_id", flat=True)) <= set(
+        RoutingRule.objects.values_list("pk", flat=True)
+    ) | {None}
+
+
+def test_demo_users_take_up_the_work_routed_to_them() -> None:
+    # given demo data, with tasks routed to the account owner and to the back office
+    load(customers=1500, seed=4)
+    assert Task.objects.filter(routing__destination="account_owner").exists()
+    # when
+    call_command("demo_users", verbosity=0)
+    # then deals and owner-routed tasks belong to the customer's account owner
+    assert not Deal.objects.exclude(owner_id=F("customer__account_owner_id")).exists()
+    assert not DealStageChange.objects.filter(changed_by__isnull=True).exists()
+    routed = Task.objects.filter(routing__destination="account_owner")
+    assert not routed.exclude(assignee_id=F("customer__account_owner_id")).exists()
+    # and new back-office work waits in the queue, the rest is the back office's
+    back_office = Task.objects.filter(team="back_office")
+    assert back_office.filter(status="open", assignee__isnull=True).exists()
+    backoffice = User.objects.get(username="backoffice")
+    assert not back_office.exclude(status="open").exclude(assignee=backoffice).exists()
+    assert not Task.objects.filter(status="done", completed_by__isnull=True).exists()
+    assert not Complaint.objects.exclude(owner=backoffice).exists()
+    # and a follow-up placed by hand names the deal owner who placed it
+    placed = list(Task.objects.filter(routing__manual=True).select_related("assignee"))
+    assert placed
+    for task in placed:
+        assert task.assignee is not None and task.assignee == task.deal.owner  # type: ignore[union-attr]
+        assert task.routing["by"] == task.assignee.pk
+        assert task.routing["assignee_name"] == task.assignee.get_full_name()
 
 
 def test_if_empty_leaves_an_existing_customer_file_alone() -> None:

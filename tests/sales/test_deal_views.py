@@ -148,6 +148,35 @@ def test_the_move_ignores_a_next_url_on_another_site(logged_in_client: Client) -
     assert response["Location"] == f"/deals/{deal.pk}/"
 
 
+@pytest.mark.parametrize("following", ["board", "-5", "0", "abc def"])
+def test_a_next_that_is_not_a_path_falls_back_to_the_deal(
+    logged_in_client: Client, following: str
+) -> None:
+    # given
+    deal = new_deal()
+    # when the form's next field holds something that is not a path on this site
+    response = logged_in_client.post(
+        f"/deals/{deal.pk}/move/", {"stage": "quote", "version": 1, "next": following}
+    )
+    # then the move is made and the user lands on the deal instead of an error page
+    assert response.status_code == 302
+    assert response["Location"] == f"/deals/{deal.pk}/"
+    assert Deal.objects.get(pk=deal.pk).stage == DealStage.QUOTE
+
+
+@pytest.mark.parametrize("params", [{"date_from": "0001-01-01"}, {"date_to": "9999-12-31"}])
+def test_the_funnel_explains_an_impossible_date_instead_of_failing(
+    logged_in_client: Client, params: dict[str, str]
+) -> None:
+    # given a deal, and a period typed with an extreme year
+    new_deal()
+    # when the funnel is asked for it
+    response = logged_in_client.get("/deals/funnel/", params)
+    # then the page names the problem
+    assert response.status_code == 200
+    assert "Enter a date between the years 1900 and 2199." in response.content.decode()
+
+
 def test_creating_a_deal_starts_with_finding_the_customer(logged_in_client: Client) -> None:
     # given
     customer = CustomerFactory(last_name="Bakker", city="Zwolle")
@@ -191,6 +220,29 @@ def test_creating_a_deal_with_products(logged_in_client: Client) -> None:
     assert (deal.stage, deal.probability, deal.value) == ("qualified", 30, Decimal("180.00"))
     assert deal.created_by is not None
     assert deal.stage_changes.get().to_stage == "qualified"
+
+
+def test_a_tampered_line_count_is_capped_and_explained(logged_in_client: Client) -> None:
+    # given a form post claiming an absurd number of product lines
+    customer = CustomerFactory()
+    data = {
+        "customer": customer.pk,
+        "title": "Beans subscription",
+        "stage": "lead",
+        "source": "referral",
+        "lines-TOTAL_FORMS": "99999999999999999999999",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+    }
+    # when
+    response = logged_in_client.post(f"/deals/new/?customer={customer.pk}", data)
+    # then the page comes back with at most 100 lines and says so, and nothing is saved
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Please submit at most 100 forms." in body
+    assert body.count('name="lines-') <= 100 * 6
+    assert not Deal.objects.exists()
 
 
 def _edit_data(deal: Deal, **changes: object) -> dict[str, object]:
@@ -289,6 +341,24 @@ def test_the_win_back_page_lists_lost_customers(logged_in_client: Client) -> Non
     assert "Visser" in body
     assert "Second coffee corner" in body
     assert "Chose a competitor" in body
+
+
+def test_the_win_back_page_names_the_owner_of_the_lost_deal(logged_in_client: Client) -> None:
+    # given a profitable customer whose deal, owned by Sanne, was lost
+    owner = User.objects.create_user("sanne", first_name="Sanne", last_name="de Vries")
+    customer = CustomerFactory(last_name="Visser", account_owner=None)
+    order_create(
+        customer=customer, lines=[LineInput(product=ProductFactory(), quantity=Decimal(1))]
+    )
+    deal = new_deal(customer=customer, owner=owner)
+    deal.owner = owner
+    deal.save(update_fields=["owner"])
+    deal_move(deal=deal, stage=DealStage.LOST, lost_reason="competitor")
+    # when
+    body = logged_in_client.get("/deals/win-back/").content.decode()
+    # then the owner shows by name, as on the other deal pages, not by login name
+    assert "<td>Sanne de Vries</td>" in body
+    assert "<td>sanne</td>" not in body
 
 
 def test_the_customer_file_shows_the_deals_card(logged_in_client: Client) -> None:

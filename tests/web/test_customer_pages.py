@@ -163,6 +163,40 @@ def test_edit_organisation_and_add_contact_person_with_dmu_role(logged_in_client
 
 
 @pytest.mark.django_db
+def test_emptying_the_number_on_edit_is_refused_instead_of_renumbering(
+    logged_in_client: Client,
+) -> None:
+    # given a customer known by their number
+    customer = CustomerFactory(customer_number="C0000042", last_name="Mulder")
+    # when the edit form is saved with the number cleared
+    response = logged_in_client.post(
+        f"/customers/{customer.pk}/edit/",
+        {
+            "customer_number": "",
+            "version": customer.version,
+            "last_name": "Mulder",
+            "country": "NL",
+        },
+    )
+    # then the form names the field and the customer keeps their number
+    assert response.status_code == 200
+    assert "customer_number" in response.context["form"].errors
+    customer.refresh_from_db()
+    assert customer.customer_number == "C0000042"
+
+
+@pytest.mark.django_db
+def test_the_account_owner_choice_shows_names(logged_in_client: Client) -> None:
+    # given a colleague with a name
+    User.objects.create_user("sales1", first_name="Sanne", last_name="de Vries")
+    customer = CustomerFactory()
+    # when the edit form is opened
+    body = logged_in_client.get(f"/customers/{customer.pk}/edit/").content.decode()
+    # then the owner list offers the person by name
+    assert ">Sanne de Vries</option>" in body
+
+
+@pytest.mark.django_db
 def test_consent_change_appends_history(staff_user: User, logged_in_client: Client) -> None:
     # given a customer
     customer = CustomerFactory()

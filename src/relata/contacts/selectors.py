@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import Model, QuerySet
+from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -282,14 +282,27 @@ def _orders(query: TimelineQuery) -> Iterable[TimelineEntry]:
 
 
 def _deals_created(query: TimelineQuery) -> Iterable[TimelineEntry]:
-    deals = query.customer.deals.select_related("owner").order_by("-created_at", "-id")
+    # The stage the deal started in, not where it is now: "created ... Won" misleads.
+    first_stage = (
+        DealStageChange.objects.filter(deal=OuterRef("pk"), from_stage="")
+        .order_by("changed_at", "id")
+        .values("to_stage")[:1]
+    )
+    deals = (
+        query.customer.deals.select_related("owner")
+        .annotate(created_stage=Subquery(first_stage))
+        .order_by("-created_at", "-id")
+    )
     for deal in deals[: query.limit + 1]:
+        created_stage = deal.created_stage or deal.stage
         yield TimelineEntry(
             when=deal.created_at,
             icon="bi-kanban",
             title=_("Deal created: %(title)s") % {"title": deal.title},
             meta=_meta(
-                _display(deal, "stage"),
+                str(DealStage(created_stage).label)
+                if created_stage in DealStage.values
+                else created_stage,
                 _money(deal.value),
                 _display(deal, "source"),
                 _person(deal.owner),

@@ -33,14 +33,23 @@ class CustomerFormBase(BootstrapFormMixin, forms.ModelForm):
             self.fields["version"].error_messages["required"] = _(
                 "The form lacks the version it was loaded at; reload the page and try again."
             )
-        self.fields["customer_number"].required = False
-        self.fields["customer_number"].help_text = _("Leave empty to number automatically.")
+        if self.instance.pk is None:
+            self.fields["customer_number"].required = False
+            self.fields["customer_number"].help_text = _("Leave empty to number automatically.")
+        else:
+            # Emptying it on edit would silently renumber a customer others refer to.
+            self.fields["customer_number"].required = True
         self.fields[self.name_field].required = True
         owner = cast(forms.ModelChoiceField, self.fields["account_owner"])
         owner.queryset = User.objects.filter(is_active=True).order_by("username")
+        owner.label_from_instance = _user_name  # type: ignore[method-assign, assignment]
 
     def clean_customer_number(self) -> str:
         return (self.cleaned_data.get("customer_number") or "").strip()
+
+
+def _user_name(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())
 
 
 class PersonForm(CustomerFormBase):

@@ -133,6 +133,8 @@ def _shown(customer: Customer, name: str) -> str:
     if getattr(Customer._meta.get_field(name), "choices", None):
         return str(getattr(customer, f"get_{name}_display")())
     value = getattr(customer, name)
+    if hasattr(value, "get_full_name"):  # a user (the account owner): by name, as elsewhere
+        return str(value.get_full_name() or value.get_username())
     return "" if value is None else str(value)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.random import Generator
 
 from relata.demo import vocab
+from relata.demo.arrays import sample_rows
 from relata.demo.people import CustomerDraws
 from relata.demo.tables import Column, S, Table
 from relata.demo.text import (
@@ -163,9 +164,9 @@ def orders_draw(
     return orders, lines, info
 
 
-_TOUCHPOINTS = ("sales", "marketing", "service", "after_sales", "billing", "delivery")
-_CHANNELS = ("phone", "email", "visit", "store", "web", "chat", "social", "letter")
-# P(channel | touchpoint), rows follow _TOUCHPOINTS, columns _CHANNELS.
+TOUCHPOINTS = ("sales", "marketing", "service", "after_sales", "billing", "delivery")
+CHANNELS = ("phone", "email", "visit", "store", "web", "chat", "social", "letter")
+# P(channel | touchpoint), rows follow TOUCHPOINTS, columns CHANNELS.
 _CHANNEL_GIVEN_TOUCHPOINT = np.array(
     [
         [0.35, 0.25, 0.15, 0.1, 0.05, 0.05, 0.03, 0.02],
@@ -176,7 +177,7 @@ _CHANNEL_GIVEN_TOUCHPOINT = np.array(
         [0.35, 0.3, 0.0, 0.0, 0.15, 0.2, 0.0, 0.0],
     ]
 )
-_OUTCOMES = (
+OUTCOMES = (
     "resolved",
     "follow_up",
     "information",
@@ -199,16 +200,6 @@ _OUTCOME_GIVEN_TOUCHPOINT = np.array(
 # P(inbound | touchpoint) and P(back office | touchpoint)
 _INBOUND = np.array([0.5, 0.1, 0.9, 0.5, 0.6, 0.8])
 _BACK_OFFICE = np.array([0.1, 0.2, 0.5, 0.5, 0.95, 0.9])
-
-
-def _sample_rows(rng: Generator, probabilities: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """One category per element, from the probability row `rows[i]` of the matrix."""
-    cumulative = np.cumsum(probabilities, axis=1)
-    cumulative /= cumulative[:, -1:]
-    u = rng.random(len(rows))
-    picked: np.ndarray = (u[:, None] > cumulative[rows]).sum(axis=1)
-    clipped: np.ndarray = np.minimum(picked, probabilities.shape[1] - 1)
-    return clipped
 
 
 def contact_moments(
@@ -264,9 +255,9 @@ def contact_moments(
     all_day = np.concatenate([free_day, o_day])
     tp = np.concatenate([tp_free, tp_order])
     total = len(all_owner)
-    channel = _sample_rows(rng, _CHANNEL_GIVEN_TOUCHPOINT, tp)
+    channel = sample_rows(rng, _CHANNEL_GIVEN_TOUCHPOINT, tp)
     channel[f : f + p] = placed_channel
-    outcome = _sample_rows(rng, _OUTCOME_GIVEN_TOUCHPOINT, tp)
+    outcome = sample_rows(rng, _OUTCOME_GIVEN_TOUCHPOINT, tp)
     outcome[f : f + p] = 4  # order placed
     complaint_follow = rng.random(o - p) < 0.4
     outcome[f + p :] = np.where(complaint_follow, 6, outcome[f + p :])
@@ -275,7 +266,7 @@ def contact_moments(
     back = rng.random(total) < _BACK_OFFICE[tp]
 
     # Subjects: per touchpoint, in Dutch (70%) or English.
-    subject_lists = [vocab.SUBJECTS[t] for t in _TOUCHPOINTS]
+    subject_lists = [vocab.SUBJECTS[t] for t in TOUCHPOINTS]
     flat_en = [s[0] for group in subject_lists for s in group]
     flat_nl = [s[1] for group in subject_lists for s in group]
     sub_len = np.array([len(g) for g in subject_lists])
@@ -288,7 +279,8 @@ def contact_moments(
 
     occurred = start.astype("datetime64[s]") + (all_day * SECONDS_PER_DAY).astype("timedelta64[s]")
     occurred = occurred + time_of_day(rng, total).astype("timedelta64[s]")
-    occurred = np.where(occurred > now, occurred - np.timedelta64(SECONDS_PER_DAY, "s"), occurred)
+    # Today's contacts happened before now (and never before the order they are about).
+    occurred = np.minimum(occurred, now)
     sort = np.lexsort((all_owner, occurred))
     linked_order = np.concatenate([np.zeros(f, dtype=np.int64), order_idx + 1])
     return Table(
@@ -297,13 +289,13 @@ def contact_moments(
             "id": Column("int", np.arange(1, total + 1)),
             "customer_id": Column("int", all_owner[sort] + 1),
             "occurred_at": Column("datetime", occurred[sort]),
-            "channel": Column("str", strings(_CHANNELS)[channel[sort]]),
+            "channel": Column("str", strings(CHANNELS)[channel[sort]]),
             "direction": Column("str", np.where(inbound, "inbound", "outbound").astype(S)[sort]),
-            "touchpoint": Column("str", strings(_TOUCHPOINTS)[tp[sort]]),
+            "touchpoint": Column("str", strings(TOUCHPOINTS)[tp[sort]]),
             "office": Column("str", np.where(back, "back", "front").astype(S)[sort]),
             "staff_id": Column("int", np.zeros(total, dtype=np.int64), np.ones(total, dtype=bool)),
             "subject": Column("str", subject[sort]),
-            "outcome": Column("str", strings(_OUTCOMES)[outcome[sort]]),
+            "outcome": Column("str", strings(OUTCOMES)[outcome[sort]]),
             "notes": Column("str", np.full(total, "", dtype=S)),
             "order_id": Column("int", linked_order[sort], linked_order[sort] == 0),
             "deal_id": Column("int", np.zeros(total, dtype=np.int64), np.ones(total, dtype=bool)),

@@ -56,6 +56,13 @@ def make_unique(local: np.ndarray, rest: np.ndarray) -> np.ndarray:
     return np.strings.add(np.strings.add(local, suffix), rest)
 
 
+def money_text(cents: np.ndarray) -> np.ndarray:
+    """Integer cents as decimal text with two places ("1234.50")."""
+    euros = (cents // 100).astype(S)
+    rest = np.strings.zfill((cents % 100).astype(S), 2)
+    return np.strings.add(np.strings.add(euros, "."), rest)
+
+
 def email_safe(name: str) -> str:
     table = str.maketrans("ëéèêïöüäàçñ", "eeeeiouaacn", " '-")
     return name.lower().translate(table)

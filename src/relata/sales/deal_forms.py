@@ -109,8 +109,20 @@ class DealLineForm(BootstrapFormMixin, forms.ModelForm):
         return data
 
 
+MAX_DEAL_LINES = 100
+
+# absolute_max bounds what a tampered TOTAL_FORMS can make the page build and render
+# (Django's default allows 2,000 forms, each with the whole product list).
 DealLineFormSet = inlineformset_factory(
-    Deal, DealLine, form=DealLineForm, extra=3, can_delete=True, min_num=0
+    Deal,
+    DealLine,
+    form=DealLineForm,
+    extra=3,
+    can_delete=True,
+    min_num=0,
+    max_num=MAX_DEAL_LINES,
+    absolute_max=MAX_DEAL_LINES,
+    validate_max=True,
 )
 
 

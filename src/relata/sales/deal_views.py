@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -143,10 +143,11 @@ def deal_move_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect("deals:detail", pk=deal.pk)
     messages.success(request, success)
     following = request.POST.get("next", "")
-    if following and url_has_allowed_host_and_scheme(
+    # Only a path on this site; not redirect(), which would take a bare word for a URL name.
+    if following.startswith("/") and url_has_allowed_host_and_scheme(
         following, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(following)
+        return HttpResponseRedirect(following)
     return redirect("deals:detail", pk=deal.pk)
 
 

@@ -275,6 +275,8 @@ class Deal(models.Model):
             models.Index(fields=["customer", "-created_at"], name="deal_customer_idx"),
             # The kanban: open deals per stage, biggest first.
             models.Index(fields=["stage", "-value", "id"], name="deal_stage_value_idx"),
+            # ... and the deals won or lost lately, newest first.
+            models.Index(fields=["stage", "-closed_at", "-id"], name="deal_stage_closed_idx"),
             models.Index(fields=["owner", "stage"], name="deal_owner_stage_idx"),
             models.Index(fields=["-created_at", "-id"], name="deal_created_idx"),
         ]

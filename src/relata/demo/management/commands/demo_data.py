@@ -17,8 +17,8 @@ from relata.demo.services import DemoDataError, demo_data_check, demo_data_load
 class Command(BaseCommand):
     help = ""  # set from translated_help when the parser is built
     translated_help = gettext_lazy(
-        "Generate demo customers, products, orders, contact moments and consents "
-        "(deterministic per seed) into an empty database."
+        "Generate demo customers, products, orders, contact moments, consents, deals, "
+        "tasks and complaints (deterministic per seed) into an empty database."
     )
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
@@ -84,6 +84,8 @@ class Command(BaseCommand):
         if verbosity >= 1:
             for model, rows in result.rows.items():
                 self.stdout.write(f"  {model:<26} {rows:>12,}")
+                if model == "sales.Deal":
+                    self.stdout.write(f"  {'sales.Deal (open)':<26} {result.open_deals:>12,}")
             seconds = time.perf_counter() - started
             self.stdout.write(
                 self.style.SUCCESS(_("Demo data loaded in %(seconds).1f s.") % {"seconds": seconds})

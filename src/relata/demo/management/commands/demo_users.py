@@ -33,6 +33,11 @@ class Command(BaseCommand):
                 _("%(count)s customers assigned to the sales users.")
                 % {"count": f"{result.customers_assigned:,}"}
             )
+        if result.deals_assigned or result.tasks_assigned:
+            self.stdout.write(
+                _("%(deals)s deals and %(tasks)s tasks assigned to their owners.")
+                % {"deals": f"{result.deals_assigned:,}", "tasks": f"{result.tasks_assigned:,}"}
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 _("Log in as %(user)s / %(password)s (every demo user has password %(password)s).")
