@@ -55,6 +55,7 @@ def test_search_open_customer_and_log_a_contact_moment(page, sales_user) -> None
 def test_switch_to_dutch(page, sales_user, language, heading) -> None:  # type: ignore[no-untyped-def]
     login(page)
     page.goto(f"{page.base_url}/customers/")
+    page.click("#user-menu")
     page.select_option("select[name=language]", language)
     page.wait_for_selector(f"h1 >> text={heading}")
     screenshot(page, "customers-dutch")
