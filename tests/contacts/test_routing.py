@@ -116,7 +116,7 @@ def test_kind_outside_a_rule_is_named_as_the_reason() -> None:
     decision = decide(DEFAULT_RULES, facts)
     assert decision.rule_id == 3
     assert english(decision.reason) == (
-        "Back office: kind Call back not Quote request/Service request and tier Small"
+        "Back office: Call back is not a quote request or service request and tier Small"
     )
 
 

@@ -248,9 +248,10 @@ def _missed_text(condition: dict[str, Any], reason: dict[str, Any]) -> str:
         if reason.get("tier") is None:
             return _("tier unknown (never scored)")
         return _("tier %(tier)s") % {"tier": tier_label(reason.get("tier"))}
-    return _("kind %(kind)s not %(kinds)s") % {
+    kinds = [_kind_label(k).lower() for k in condition.get("kinds", [])]
+    return _("%(kind)s is not a %(kinds)s") % {
         "kind": _kind_label(reason.get("kind", "")),
-        "kinds": "/".join(_kind_label(k) for k in condition.get("kinds", [])),
+        "kinds": get_text_list(kinds, _("or")),
     }
 
 
