@@ -149,6 +149,7 @@ def test_the_funnel_counts_conversion_and_lead_times() -> None:
     assert steps["qualified"].mean_days == pytest.approx(3)
     assert steps["won"].median_days == pytest.approx(6)
     assert funnel.overall.median_days_to_won == pytest.approx(10)
+    assert funnel.overall.mean_days_to_won == pytest.approx(10)
     assert funnel.overall.lost == 1
     # and per owner and source
     by_owner = {row.label: row for row in funnel.by_owner}

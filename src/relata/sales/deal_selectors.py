@@ -257,6 +257,7 @@ class FunnelRow:
     won_value: Decimal
     lead_to_won: float | None
     median_days_to_won: float | None
+    mean_days_to_won: float | None
     lost_reasons: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -326,6 +327,7 @@ def _funnel_row(key: str, label: str, paths: list[_DealPath]) -> FunnelRow:
         won_value=sum((p.value for p in paths if p.stage == DealStage.WON), Decimal(0)),
         lead_to_won=(reached[-1] / reached[0]) if reached[0] else None,
         median_days_to_won=statistics.median(to_won) if to_won else None,
+        mean_days_to_won=statistics.fmean(to_won) if to_won else None,
         lost_reasons=sorted(
             ((str(reason_labels.get(r, r or "—")), n) for r, n in reasons.items()),
             key=lambda item: -item[1],
