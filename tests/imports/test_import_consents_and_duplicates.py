@@ -121,3 +121,31 @@ def test_import_result_offers_the_likely_duplicates_among_the_imported(
     assert [{c.customer_number for c in g.customers} for g in groups] == [{"N1", "K9"}]
     assert existing.pk in {c.pk for c in groups[0].customers}
     assert "new.csv" in listing.content.decode()
+
+
+def test_command_line_import_mentions_the_likely_duplicates(
+    write_file: Callable[..., Path], run_import: Callable[..., Run]
+) -> None:
+    # given an existing customer whom the file duplicates by phone, under another number
+    CustomerFactory(customer_number="K9", email="els@example.nl", phone="06-11112222")
+    content = (
+        "customer_number,first_name,last_name,email,phone\n"
+        "N1,Els,Bos,els.bos@work.nl,+31 6 1111 2222\n"
+        "N2,Kim,Wit,kim@example.nl,0698765432\n"
+    )
+    # when it is imported on the command line
+    result = run_import("customers", write_file("new.csv", content))
+    # then the output points at the one likely duplicate
+    assert result.ok, result.err
+    assert "1 likely duplicate customer among the imported ones" in result.out
+    assert "/customers/duplicates/" in result.out
+
+
+def test_command_line_import_without_duplicates_says_nothing_of_them(
+    write_file: Callable[..., Path], run_import: Callable[..., Run]
+) -> None:
+    # when a file of distinct new customers is imported
+    result = run_import("customers", write_file("new.csv", "customer_number,last_name\nN1,Bos\n"))
+    # then no duplicates line is printed
+    assert result.ok, result.err
+    assert "duplicate" not in result.out

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from tqdm import tqdm
 
+from relata.customers.duplicates import customers_touched_between, duplicate_count
 from relata.imports.headers import KINDS, ImportFileError, parse_map_options
 from relata.imports.services import ImportOptions, import_run, rejects_write, summary_lines
 from relata.imports.sniff import SOURCE_LABELS
@@ -94,6 +97,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
             )
             show_bar = not options["no_progress"] and len(data) >= PROGRESS_FROM_BYTES
+            started = timezone.now()
             report = import_run(
                 options["kind"],
                 data,
@@ -151,3 +155,20 @@ class Command(BaseCommand):
             )
         if report.written:
             self.stdout.write(self.style.SUCCESS(_("Import finished.")))
+            if options["kind"] == "customers":
+                self._offer_duplicates(started)
+
+    def _offer_duplicates(self, started: datetime) -> None:
+        touched = customers_touched_between(started, timezone.now())
+        count = duplicate_count(within=touched)
+        if count:
+            self.stdout.write(
+                ngettext(
+                    "%(count)d likely duplicate customer among the imported ones: review it "
+                    "under Customers → Likely duplicates (/customers/duplicates/).",
+                    "%(count)d likely duplicate customers among the imported ones: review them "
+                    "under Customers → Likely duplicates (/customers/duplicates/).",
+                    count,
+                )
+                % {"count": count}
+            )
