@@ -20,8 +20,9 @@ from relata.api import (
 from relata.api.auth import TokenAuth
 
 DESCRIPTION = """
-Customers, their consents, orders and contact moments of Relata, and the scores its value
-engine computes (read-only).
+Customers, their consents, orders and contact moments of Relata; deals from lead to order;
+tasks (routed to a person or a team queue, with the reason); complaints; each customer's
+whole timeline; and the scores its value engine computes (read-only).
 
 **Authentication.** Create a token at `/accounts/tokens/` and send it with every request as
 `Authorization: Bearer <token>` (`Authorization: Token <token>` works too). The token acts
