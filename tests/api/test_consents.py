@@ -101,3 +101,13 @@ def test_consents_need_permissions(no_role_api: ApiClient, marketing_api: ApiCli
         {"channel": "email", "purpose": "newsletter", "granted": True, "source": "x"},
     )
     assert response.status_code == 403
+
+
+def test_list_filtered_by_a_customer_id_too_large_for_a_column_is_422(api: ApiClient) -> None:
+    # given a customer id beyond the largest a database column holds
+    too_large = str(2**63)
+    # when listing the decisions of that customer
+    response = api.get("/api/consents/", {"customer_id": too_large})
+    # then the filter is refused with its name, not answered with a server error
+    assert response.status_code == 422
+    assert ["query", "customer_id"] in error_locs(response)

@@ -295,3 +295,15 @@ def test_edit_a_closed_complaint_changes_the_resolution_not_the_status(
     )
     complaint.refresh_from_db()
     assert (complaint.status, complaint.resolution) == ("resolved", "Refunded 25 euro")
+
+
+@pytest.mark.django_db
+def test_log_with_a_superscript_digit_as_customer_asks_for_the_customer(
+    logged_in_client: Client,
+) -> None:
+    # given a customer parameter that is a digit to str.isdigit but not a number to int()
+    # when opening the log page with it
+    response = logged_in_client.get("/complaints/new/", {"customer": "²"})
+    # then the page asks for the customer number
+    assert response.status_code == 200
+    assert "complaints/choose_customer.html" in [t.name for t in response.templates]

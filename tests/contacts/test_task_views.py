@@ -360,3 +360,25 @@ def test_task_pages_render_in_dutch(jan: User) -> None:
         response = client.get(path, HTTP_ACCEPT_LANGUAGE="nl")
         assert response.status_code == 200, path
         assert 'lang="nl"' in response.content.decode(), path
+
+
+@pytest.mark.parametrize("customer", ["9" * 25, "²"])
+def test_inbox_ignores_a_customer_id_no_database_holds(jan: User, customer: str) -> None:
+    # given a task for Jan
+    make_task(title="Mine", assignee=jan)
+    # when the inbox is filtered by a customer id too large for a column or a non-ASCII digit
+    response = client_for(jan).get("/tasks/", {"customer": customer})
+    # then the inbox answers, unfiltered
+    assert response.status_code == 200
+    assert b"Mine" in response.content
+
+
+def test_completing_with_a_superscript_digit_as_version_reads_as_no_version(jan: User) -> None:
+    # given an open task of Jan
+    task = make_task(title="Mine", assignee=jan)
+    # when completing it with a version int() cannot read
+    response = client_for(jan).post(f"/tasks/{task.pk}/complete/", {"version": "²"})
+    # then it is handled as a request without a version: completed, back to the task
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.completed_at is not None

@@ -149,3 +149,14 @@ def test_duplicates_page_lists_groups_filtered_by_match(logged_in_client: Client
 def test_duplicates_page_needs_the_merge_permission(logged_in_client: Client) -> None:
     # a sales user may not merge
     assert logged_in_client.get("/customers/duplicates/").status_code == 403
+
+
+def test_merge_page_with_superscript_digits_asks_to_choose_two_customers() -> None:
+    # given two customers and a user who may merge
+    _person(email="same@example.nl", last_name="Een")
+    client = _merger()
+    # when the merge page gets ids int() cannot read
+    response = client.get("/customers/merge/", {"keep": "²", "merge": "³", "import": "²"})
+    # then it sends the user back to the duplicates list
+    assert response.status_code == 302
+    assert response["Location"] == "/customers/duplicates/"

@@ -382,3 +382,32 @@ def test_a_refused_move_without_javascript_lands_on_the_deal_with_the_reason(
     body = response.content.decode()
     assert "Add the products to the deal before marking it won" in body
     assert 'id="move-form"' in body
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"customer": "9" * 25},
+        {"owner": "²"},
+    ],
+)
+def test_the_deal_list_ignores_ids_no_database_holds(
+    logged_in_client: Client, params: dict[str, str]
+) -> None:
+    # given a deal
+    new_deal(title="Office coffee")
+    # when the list is filtered by a customer id too large for a column or a non-ASCII digit
+    response = logged_in_client.get("/deals/list/", params)
+    # then the page answers instead of failing
+    assert response.status_code == 200
+
+
+def test_new_deal_with_a_superscript_digit_as_customer_asks_for_the_customer(
+    logged_in_client: Client,
+) -> None:
+    # given a customer parameter that is a digit to str.isdigit but not a number to int()
+    # when opening the new-deal page with it
+    response = logged_in_client.get("/deals/new/", {"customer": "²"})
+    # then the customer search is shown
+    assert response.status_code == 200
+    assert "deals/customer_pick.html" in [t.name for t in response.templates]

@@ -125,6 +125,9 @@ def test_period_selector_shows_an_earlier_period() -> None:
     fallback = client.get("/value/?run=999999")
     assert fallback.context["dashboard"].run == scored.run
     assert "no complete score run" in fallback.content.decode()
+    # and a run that is no number an id column holds shows the latest too, never an error
+    for junk in ("²", "9" * 30):
+        assert client.get("/value/", {"run": junk}).context["dashboard"].run == scored.run
 
 
 @pytest.mark.django_db

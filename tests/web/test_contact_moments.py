@@ -74,3 +74,15 @@ def test_contact_list_filters(logged_in_client: Client) -> None:
     assert subjects == ["Chat about price"]
     response = logged_in_client.get("/contacts/", {"date_from": "not-a-date"})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_contact_list_searches_the_subject(logged_in_client: Client) -> None:
+    # given two contact moments
+    ContactMomentFactory(subject="Question about delivery")
+    ContactMomentFactory(subject="Invoice copy")
+    # when searching a word of one subject
+    response = logged_in_client.get("/contacts/", {"q": "delivery"})
+    # then the page answers with only that moment
+    assert response.status_code == 200
+    assert [m.subject for m in response.context["page"]] == ["Question about delivery"]

@@ -112,3 +112,14 @@ def test_order_list_and_detail(logged_in_client: Client) -> None:
 def test_list_filters_with_control_characters_are_harmless(logged_in_client: Client) -> None:
     for path in ("/orders/", "/orders/products/", "/contacts/"):
         assert logged_in_client.get(path, {"q": "a\x00b"}).status_code == 200, path
+
+
+@pytest.mark.parametrize("junk", ["²", "9" * 30, "abc"])
+def test_new_order_with_a_customer_no_database_holds_asks_to_open_a_customer(
+    logged_in_client: Client, junk: str
+) -> None:
+    # when the new-order page is opened with a customer id that is no usable id
+    response = logged_in_client.get("/orders/new/", {"customer": junk})
+    # then it sends the user to the customer list to choose one, never an error
+    assert response.status_code == 302
+    assert response.url == "/customers/"

@@ -141,7 +141,7 @@ def complaint_log(request: HtmxHttpRequest) -> HttpResponse:
     """Log a complaint. From the customer file the customer is given (``?customer=<id>``);
     otherwise the page first asks for the customer number."""
     customer_id = request.GET.get("customer", "")
-    if not customer_id.isdigit():
+    if not customer_id.isdecimal():
         chooser = ComplaintCustomerForm(request.GET if "customer_number" in request.GET else None)
         if chooser.is_valid():
             chosen = chooser.cleaned_data["customer_number"]

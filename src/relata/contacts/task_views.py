@@ -68,7 +68,8 @@ def _user(request: HtmxHttpRequest) -> User:
 
 def _customer_param(request: HtmxHttpRequest) -> int | None:
     raw = request.GET.get("customer", "")
-    return int(raw) if raw.isdigit() else None
+    # isdecimal, not isdigit: int() refuses digits such as "²"; 18 digits fit a database id.
+    return int(raw) if raw.isdecimal() and len(raw) <= 18 else None
 
 
 @login_required
@@ -141,7 +142,7 @@ def _back_to_task(request: HtmxHttpRequest, task: Task) -> HttpResponse:
 
 def _version(request: HtmxHttpRequest) -> int | None:
     raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None
 
 
 @login_required
@@ -217,7 +218,7 @@ def task_reroute_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def task_create_view(request: HtmxHttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     customer_pk = request.GET.get("customer", "")
-    if customer_pk.isdigit():
+    if customer_pk.isdecimal():
         customer = Customer.objects.filter(pk=int(customer_pk)).first()
         if customer is not None:
             initial["customer_number"] = customer.customer_number

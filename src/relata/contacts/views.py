@@ -22,8 +22,8 @@ from relata.web.pagination import paginate_estimated as paginate
 @login_required
 def contact_list(request: HtmxHttpRequest) -> HttpResponse:
     form = ContactFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    moments = contact_moment_search(**{k: v for k, v in filters.items() if v})
+    filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v}
+    moments = contact_moment_search(query=filters.pop("q", ""), **filters)
     page = paginate(request, moments, per_page=50)
     return render(request, "contacts/list.html", {"form": form, "page": page})
 

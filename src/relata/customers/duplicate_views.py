@@ -35,7 +35,7 @@ def _import_scope(request: HtmxHttpRequest) -> tuple[Any, Any]:
     from relata.imports.models import ImportBatch, ImportKind
 
     batch_id = request.GET.get("import", "")
-    if not batch_id.isdigit():
+    if not batch_id.isdecimal():
         return None, None
     batches = ImportBatch.objects.filter(kind=ImportKind.CUSTOMERS)
     if not request.user.is_superuser:
@@ -75,7 +75,7 @@ def duplicate_list(request: HtmxHttpRequest) -> HttpResponse:
 def _pair(request: HtmxHttpRequest) -> tuple[Customer, Customer] | None:
     params = request.POST if request.method == "POST" else request.GET
     keep_id, merge_id = params.get("keep", ""), params.get("merge", "")
-    if not (keep_id.isdigit() and merge_id.isdigit()):
+    if not (keep_id.isdecimal() and merge_id.isdecimal()):
         return None
     customers = Customer.objects.select_related("account_owner")
     return (
@@ -85,7 +85,7 @@ def _pair(request: HtmxHttpRequest) -> tuple[Customer, Customer] | None:
 
 
 def _version(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None
 
 
 @login_required

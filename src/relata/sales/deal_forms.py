@@ -110,6 +110,8 @@ class DealLineForm(BootstrapFormMixin, forms.ModelForm):
 
 
 MAX_DEAL_LINES = 100
+# The largest id a database column holds; a larger one in a filter overflows SQLite.
+MAX_ID = 2**63 - 1
 
 # absolute_max bounds what a tampered TOTAL_FORMS can make the page build and render
 # (Django's default allows 2,000 forms, each with the whole product list).
@@ -144,7 +146,9 @@ class DealFilterForm(BootstrapFormMixin, forms.Form):
     source = forms.ChoiceField(
         required=False, choices=[("", _("All sources")), *DealSource.choices]
     )
-    customer = forms.IntegerField(required=False, widget=forms.HiddenInput(), min_value=1)
+    customer = forms.IntegerField(
+        required=False, widget=forms.HiddenInput(), min_value=1, max_value=MAX_ID
+    )
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTABLE])
 
     def owner_id(self, user: Any) -> int | None:
@@ -152,7 +156,7 @@ class DealFilterForm(BootstrapFormMixin, forms.Form):
         owner = self.cleaned_data.get("owner", "") if hasattr(self, "cleaned_data") else ""
         if owner == "me":
             return int(user.pk)
-        return int(owner) if owner and owner.isdigit() and len(owner) < 10 else None
+        return int(owner) if owner and owner.isdecimal() and len(owner) < 10 else None
 
 
 class FunnelForm(BootstrapFormMixin, forms.Form):

@@ -246,7 +246,7 @@ def _owner(request: HtmxHttpRequest, deal: Deal) -> Any:
 @permission_required("sales.add_deal", raise_exception=True)
 def deal_create_page(request: HtmxHttpRequest) -> HttpResponse:
     customer_id = request.POST.get("customer") or request.GET.get("customer") or ""
-    if not customer_id.isdigit() or len(customer_id) > 18:
+    if not customer_id.isdecimal() or len(customer_id) > 18:
         return _customer_pick(request)
     customer = get_object_or_404(Customer, pk=int(customer_id))
     return _deal_form_page(request, Deal(customer=customer), customer)

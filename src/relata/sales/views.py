@@ -58,7 +58,7 @@ def _order_form_page(request: HttpRequest, order: Order, customer: Customer) -> 
 @permission_required("sales.add_order", raise_exception=True)
 def order_create(request: HttpRequest) -> HttpResponse:
     customer_id = request.POST.get("customer") or request.GET.get("customer")
-    if not customer_id or not str(customer_id).isdigit():
+    if not customer_id or not str(customer_id).isdecimal() or len(str(customer_id)) > 18:
         messages.info(request, _("Open a customer and choose 'New order' there."))
         return redirect("customers:list")
     customer = get_object_or_404(Customer, pk=int(customer_id))

@@ -53,7 +53,8 @@ def can_manage_scoring(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def _run_id(request: HttpRequest) -> int | None:
     value = request.GET.get("run", "").strip()
-    return int(value) if value.isdigit() else None
+    # Only what int() reads and a 64-bit id column holds (SQLite overflows beyond that).
+    return int(value) if value.isdecimal() and len(value) <= 18 else None
 
 
 @login_required

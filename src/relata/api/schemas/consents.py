@@ -7,7 +7,7 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from relata.api.schemas.common import AwareDateTime, PageQuery, Text
+from relata.api.schemas.common import AwareDateTime, ObjectId, PageQuery, Text
 from relata.customers.models import Consent, ConsentChannel, ConsentPurpose
 
 
@@ -61,7 +61,7 @@ class ConsentFilters(PageQuery):
     granted: bool | None = Field(
         None, description="true: only opt-ins in force; false: only withdrawals in force."
     )
-    customer_id: int | None = Field(None, ge=1)
+    customer_id: ObjectId | None = None
     recorded_since: AwareDateTime | None = Field(
         None, description="Only decisions recorded at or after this ISO 8601 date-time."
     )
