@@ -38,7 +38,7 @@ from relata.contacts.complaint_services import (
 )
 from relata.contacts.models import Complaint
 from relata.customers.models import Customer
-from relata.web.http import HtmxHttpRequest
+from relata.web.http import HtmxHttpRequest, int_param
 from relata.web.pagination import paginate
 
 
@@ -140,8 +140,8 @@ def complaint_reopen_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def complaint_log(request: HtmxHttpRequest) -> HttpResponse:
     """Log a complaint. From the customer file the customer is given (``?customer=<id>``);
     otherwise the page first asks for the customer number."""
-    customer_id = request.GET.get("customer", "")
-    if not customer_id.isdecimal():
+    customer_id = int_param(request.GET.get("customer"))
+    if customer_id is None:
         chooser = ComplaintCustomerForm(request.GET if "customer_number" in request.GET else None)
         if chooser.is_valid():
             chosen = chooser.cleaned_data["customer_number"]

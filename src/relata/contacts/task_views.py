@@ -50,7 +50,7 @@ from relata.contacts.task_services import (
     task_update,
 )
 from relata.customers.models import Customer
-from relata.web.http import HtmxHttpRequest
+from relata.web.http import HtmxHttpRequest, int_param
 from relata.web.pagination import paginate, paginate_estimated
 
 TAB_LABELS = {
@@ -64,12 +64,6 @@ TAB_LABELS = {
 def _user(request: HtmxHttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _customer_param(request: HtmxHttpRequest) -> int | None:
-    raw = request.GET.get("customer", "")
-    # isdecimal, not isdigit: int() refuses digits such as "²"; 18 digits fit a database id.
-    return int(raw) if raw.isdecimal() and len(raw) <= 18 else None
 
 
 @login_required
@@ -87,7 +81,7 @@ def task_inbox(request: HtmxHttpRequest) -> HttpResponse:
         priority=filters.get("priority"),
         kind=filters.get("kind") or "",
         overdue=bool(filters.get("overdue")),
-        customer_id=_customer_param(request),
+        customer_id=int_param(request.GET.get("customer")),
     )
     # A personal inbox is small and counted exactly; the "all" list may be huge.
     page = (paginate_estimated if tab == ALL else paginate)(request, tasks, per_page=25)
@@ -140,18 +134,15 @@ def _back_to_task(request: HtmxHttpRequest, task: Task) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-def _version(request: HtmxHttpRequest) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdecimal() else None
-
-
 @login_required
 @require_POST
 @permission_required("contacts.change_task", raise_exception=True)
 def task_complete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(pk)
     try:
-        task_complete(task=task, actor=_user(request), version=_version(request))
+        task_complete(
+            task=task, actor=_user(request), version=int_param(request.POST.get("version"))
+        )
     except StaleEditError as error:
         messages.error(request, str(error))
     else:
@@ -205,7 +196,9 @@ def task_assign_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def task_reroute_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(pk)
     try:
-        task_reroute(task=task, actor=_user(request), version=_version(request))
+        task_reroute(
+            task=task, actor=_user(request), version=int_param(request.POST.get("version"))
+        )
     except StaleEditError as error:
         messages.error(request, str(error))
     else:
@@ -217,9 +210,9 @@ def task_reroute_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @permission_required("contacts.add_task", raise_exception=True)
 def task_create_view(request: HtmxHttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
-    customer_pk = request.GET.get("customer", "")
-    if customer_pk.isdecimal():
-        customer = Customer.objects.filter(pk=int(customer_pk)).first()
+    customer_pk = int_param(request.GET.get("customer"))
+    if customer_pk is not None:
+        customer = Customer.objects.filter(pk=customer_pk).first()
         if customer is not None:
             initial["customer_number"] = customer.customer_number
     form = TaskCreateForm(request.POST or None, initial=initial)

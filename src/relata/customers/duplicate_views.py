@@ -24,7 +24,7 @@ from relata.customers.duplicates import (
 )
 from relata.customers.merge import KEEP, MERGE, MERGE_FIELDS, customers_merge, merge_preview
 from relata.customers.models import Customer
-from relata.web.http import HtmxHttpRequest
+from relata.web.http import HtmxHttpRequest, int_param
 
 GROUPS_PER_PAGE = 20
 RESULT_SESSION_KEY = "customers_merge_result"
@@ -34,13 +34,13 @@ def _import_scope(request: HtmxHttpRequest) -> tuple[Any, Any]:
     """The import batch named by ``?import=`` and the customers it wrote, or (None, None)."""
     from relata.imports.models import ImportBatch, ImportKind
 
-    batch_id = request.GET.get("import", "")
-    if not batch_id.isdecimal():
+    batch_id = int_param(request.GET.get("import"))
+    if batch_id is None:
         return None, None
     batches = ImportBatch.objects.filter(kind=ImportKind.CUSTOMERS)
     if not request.user.is_superuser:
         batches = batches.filter(created_by=request.user)  # type: ignore[misc]
-    batch = batches.filter(pk=int(batch_id)).first()
+    batch = batches.filter(pk=batch_id).first()
     window = (batch.detected or {}).get("written_between") if batch else None
     if not window:
         return None, None
@@ -74,18 +74,11 @@ def duplicate_list(request: HtmxHttpRequest) -> HttpResponse:
 
 def _pair(request: HtmxHttpRequest) -> tuple[Customer, Customer] | None:
     params = request.POST if request.method == "POST" else request.GET
-    keep_id, merge_id = params.get("keep", ""), params.get("merge", "")
-    if not (keep_id.isdecimal() and merge_id.isdecimal()):
+    keep_id, merge_id = int_param(params.get("keep")), int_param(params.get("merge"))
+    if keep_id is None or merge_id is None:
         return None
     customers = Customer.objects.select_related("account_owner")
-    return (
-        get_object_or_404(customers, pk=int(keep_id)),
-        get_object_or_404(customers, pk=int(merge_id)),
-    )
-
-
-def _version(value: str) -> int | None:
-    return int(value) if value.isdecimal() else None
+    return get_object_or_404(customers, pk=keep_id), get_object_or_404(customers, pk=merge_id)
 
 
 @login_required
@@ -113,8 +106,8 @@ def merge_page(request: HtmxHttpRequest) -> HttpResponse:
                 merge=merge,
                 field_choices=choices,
                 user=request.user,  # type: ignore[arg-type]
-                keep_version=_version(request.POST.get("keep_version", "")),
-                merge_version=_version(request.POST.get("merge_version", "")),
+                keep_version=int_param(request.POST.get("keep_version")),
+                merge_version=int_param(request.POST.get("merge_version")),
             )
         except StaleEditError:
             error = _(

@@ -20,6 +20,7 @@ from relata.sales.models import (
     Product,
 )
 from relata.web.forms import BootstrapFormMixin
+from relata.web.http import int_param
 
 
 def _active_users() -> Any:
@@ -156,7 +157,7 @@ class DealFilterForm(BootstrapFormMixin, forms.Form):
         owner = self.cleaned_data.get("owner", "") if hasattr(self, "cleaned_data") else ""
         if owner == "me":
             return int(user.pk)
-        return int(owner) if owner and owner.isdecimal() and len(owner) < 10 else None
+        return int_param(owner)
 
 
 class FunnelForm(BootstrapFormMixin, forms.Form):

@@ -42,7 +42,7 @@ from relata.sales.deal_selectors import (
 )
 from relata.sales.deal_services import deal_move, deal_save_with_lines
 from relata.sales.models import STAGE_PROBABILITY, Deal, DealSource, DealStage, LostReason
-from relata.web.http import HtmxHttpRequest
+from relata.web.http import HtmxHttpRequest, int_param
 from relata.web.pagination import paginate, paginate_estimated
 
 FILTER_KEYS = ("q", "owner", "source")
@@ -245,10 +245,10 @@ def _owner(request: HtmxHttpRequest, deal: Deal) -> Any:
 @login_required
 @permission_required("sales.add_deal", raise_exception=True)
 def deal_create_page(request: HtmxHttpRequest) -> HttpResponse:
-    customer_id = request.POST.get("customer") or request.GET.get("customer") or ""
-    if not customer_id.isdecimal() or len(customer_id) > 18:
+    customer_id = int_param(request.POST.get("customer") or request.GET.get("customer"))
+    if customer_id is None:
         return _customer_pick(request)
-    customer = get_object_or_404(Customer, pk=int(customer_id))
+    customer = get_object_or_404(Customer, pk=customer_id)
     return _deal_form_page(request, Deal(customer=customer), customer)
 
 

@@ -11,6 +11,7 @@ from relata.sales.forms import OrderFilterForm, OrderForm, OrderLineFormSet, Pro
 from relata.sales.models import Order, Product
 from relata.sales.selectors import order_search, product_list
 from relata.sales.services import order_save_with_lines
+from relata.web.http import int_param
 from relata.web.pagination import paginate_estimated as paginate
 
 
@@ -57,11 +58,11 @@ def _order_form_page(request: HttpRequest, order: Order, customer: Customer) -> 
 @login_required
 @permission_required("sales.add_order", raise_exception=True)
 def order_create(request: HttpRequest) -> HttpResponse:
-    customer_id = request.POST.get("customer") or request.GET.get("customer")
-    if not customer_id or not str(customer_id).isdecimal() or len(str(customer_id)) > 18:
+    customer_id = int_param(request.POST.get("customer") or request.GET.get("customer"))
+    if customer_id is None:
         messages.info(request, _("Open a customer and choose 'New order' there."))
         return redirect("customers:list")
-    customer = get_object_or_404(Customer, pk=int(customer_id))
+    customer = get_object_or_404(Customer, pk=customer_id)
     return _order_form_page(request, Order(customer=customer), customer)
 
 

@@ -33,7 +33,7 @@ from relata.scoring.export import XLSX_MAX_ROWS, csv_lines, write_xlsx
 from relata.scoring.forms import DrillDownForm, ScoringSettingsForm
 from relata.scoring.models import ScoreRun, ScoringSettings
 from relata.scoring.services import score_run_create
-from relata.web.http import HtmxHttpRequest
+from relata.web.http import HtmxHttpRequest, int_param
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +52,7 @@ def can_manage_scoring(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 
 def _run_id(request: HttpRequest) -> int | None:
-    value = request.GET.get("run", "").strip()
-    # Only what int() reads and a 64-bit id column holds (SQLite overflows beyond that).
-    return int(value) if value.isdecimal() and len(value) <= 18 else None
+    return int_param(request.GET.get("run"))
 
 
 @login_required
