@@ -24,7 +24,6 @@ from relata.api.schemas.complaints import (
     ComplaintResolve,
     ComplaintVersion,
 )
-from relata.concurrency import StaleEditError
 from relata.contacts.complaint_selectors import complaint_search
 from relata.contacts.complaint_services import (
     complaint_create,
@@ -84,10 +83,6 @@ def _order(order_id: int | None) -> Order | None:
             ]
         )
     return order
-
-
-def _conflict(error: StaleEditError) -> Status[dict[str, str]]:
-    return Status(409, {"detail": str(error)})
 
 
 @router.get("/", response={200: Page[ComplaintOut], **READ_ERRORS}, summary="List complaints")
@@ -161,10 +156,7 @@ def update_complaint(request: HttpRequest, complaint_id: int, payload: Complaint
         fields["owner"] = _owner(fields.pop("owner_id"))
     if "order_id" in fields:
         fields["order"] = _order(fields.pop("order_id"))
-    try:
-        complaint_update(complaint=complaint, fields=fields, version=payload.version)
-    except StaleEditError as error:
-        return _conflict(error)
+    complaint_update(complaint=complaint, fields=fields, version=payload.version)
     return _complaint(complaint.pk)
 
 
@@ -178,16 +170,13 @@ def resolve_complaint(request: HttpRequest, complaint_id: int, payload: Complain
     the resolution; ``resolved_at`` defaults to now. A closed complaint gives 422."""
     require_perms(request, "contacts.change_complaint")
     complaint = _complaint(complaint_id)
-    try:
-        complaint_resolve(
-            complaint=complaint,
-            resolution=payload.resolution,
-            status=payload.status,
-            resolved_at=payload.resolved_at,
-            version=payload.version,
-        )
-    except StaleEditError as error:
-        return _conflict(error)
+    complaint_resolve(
+        complaint=complaint,
+        resolution=payload.resolution,
+        status=payload.status,
+        resolved_at=payload.resolved_at,
+        version=payload.version,
+    )
     return _complaint(complaint.pk)
 
 
@@ -202,8 +191,5 @@ def reopen_complaint(
     """Open a closed complaint again; an open one gives 422."""
     require_perms(request, "contacts.change_complaint")
     complaint = _complaint(complaint_id)
-    try:
-        complaint_reopen(complaint=complaint, version=payload.version if payload else None)
-    except StaleEditError as error:
-        return _conflict(error)
+    complaint_reopen(complaint=complaint, version=payload.version if payload else None)
     return _complaint(complaint.pk)

@@ -17,7 +17,6 @@ from relata.api.permissions import api_user, require_perms
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.tasks import TaskCreate, TaskFilters, TaskOut, TaskPatch, TaskVersion
-from relata.concurrency import StaleEditError
 from relata.contacts.models import Task
 from relata.contacts.task_selectors import INBOX_ORDER, status_filter
 from relata.contacts.task_services import task_complete, task_create, task_update
@@ -109,10 +108,7 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> Any:
     for required in ("title", "kind", "priority", "status"):
         if required in fields and fields[required] is None:
             raise invalid([field_error([*BODY, required], _("This field cannot be null."), "null")])
-    try:
-        task_update(task=task, fields=fields, actor=api_user(request), version=payload.version)
-    except StaleEditError as error:
-        return Status(409, {"detail": str(error)})
+    task_update(task=task, fields=fields, actor=api_user(request), version=payload.version)
     return _task(task.pk)
 
 
@@ -125,10 +121,5 @@ def complete_task(request: HttpRequest, task_id: int, payload: TaskVersion | Non
     """Mark the task done; the customer's account owner is told when someone else did it."""
     require_perms(request, "contacts.change_task")
     task = _task(task_id)
-    try:
-        task_complete(
-            task=task, actor=api_user(request), version=payload.version if payload else None
-        )
-    except StaleEditError as error:
-        return Status(409, {"detail": str(error)})
+    task_complete(task=task, actor=api_user(request), version=payload.version if payload else None)
     return _task(task.pk)
