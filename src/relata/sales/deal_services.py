@@ -77,17 +77,18 @@ def _lines_replace(*, deal: Deal, lines: Sequence[LineInput]) -> None:
         deal_line.full_clean(exclude=["deal"])
         new_lines.append(deal_line)
     DealLine.objects.bulk_create(new_lines)
-    if new_lines:
-        total = sum((line.line_total for line in new_lines), Decimal(0))
+    _value_from_lines(deal, new_lines)
+
+
+def _value_from_lines(deal: Deal, lines: Sequence[DealLine]) -> None:
+    if lines:
+        total = sum((line.line_total for line in lines), Decimal(0))
         deal.value = total.quantize(Decimal("0.01"))
 
 
 def deal_value_refresh(*, deal: Deal) -> Deal:
     """Set the deal's value to the sum of its lines, when it has any."""
-    lines = list(deal.lines.all())
-    if lines:
-        total = sum((line.line_total for line in lines), Decimal(0))
-        deal.value = total.quantize(Decimal("0.01"))
+    _value_from_lines(deal, list(deal.lines.all()))
     return deal
 
 
