@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "relata.imports",
     "relata.api",
     "relata.scoring",
+    "relata.engagement",
     "relata.demo",
     "relata.clvcli",
 ]
@@ -172,7 +173,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Campaign and trigger e-mail. By default every mail is written as a file under data/mail
+# (the demo sends nothing); set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and
+# the EMAIL_HOST settings below to deliver through an SMTP server.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") in ("1", "true", "yes")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Relata <relata@localhost>")
+# The address customers reach this installation at: links and the open pixel in e-mail.
+RELATA_SITE_URL = os.environ.get("RELATA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The duplicate-finding indexes INCLUDE the customer id so PostgreSQL can group by a match key
 # with an index-only scan (customers/0005); SQLite ignores INCLUDE, which is harmless there.

@@ -30,6 +30,7 @@ from relata.contacts.models import (
     Outcome,
 )
 from relata.contacts.notification_services import notification_send
+from relata.contacts.signals import complaint_filed
 from relata.customers.models import Customer
 from relata.sales.models import Order
 
@@ -130,6 +131,7 @@ def complaint_create(
         url=reverse("complaints:detail", kwargs={"pk": complaint.pk}),
         actor=actor,
     )
+    transaction.on_commit(lambda: complaint_filed.send(sender=Complaint, complaint=complaint))
     return complaint
 
 

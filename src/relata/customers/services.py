@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from relata.concurrency import version_claim
 from relata.customers.models import Consent, ContactPerson, Customer
+from relata.customers.signals import customer_saved
 
 PROFILE_FIELDS = frozenset(
     {
@@ -47,6 +48,8 @@ def customer_save(
     (``expected_version``, default the version loaded with ``customer``); otherwise
     ``relata.concurrency.StaleEditError`` is raised and nothing is written."""
     with transaction.atomic():
+        created = customer.pk is None
+        before = _watched_values(customer)
         if not customer.customer_number:
             customer.customer_number = customer_number_next()
         if profile_changed:
@@ -55,7 +58,28 @@ def customer_save(
         customer.full_clean()
         version_claim(customer, expected_version=expected_version)
         customer.save()
+        changes = {
+            name: (old, getattr(customer, name))
+            for name, old in before.items()
+            if old != getattr(customer, name)
+        }
+        transaction.on_commit(
+            lambda: customer_saved.send(
+                sender=Customer, customer=customer, created=created, changes=changes
+            )
+        )
     return customer
+
+
+# Fields whose change is an event for triggers (moved house, a new child).
+WATCHED_FIELDS = ("street", "house_number", "postcode", "city", "country", "children")
+
+
+def _watched_values(customer: Customer) -> dict[str, Any]:
+    if customer.pk is None:
+        return {}
+    stored = Customer.objects.filter(pk=customer.pk).values(*WATCHED_FIELDS).first()
+    return dict(stored) if stored else {}
 
 
 def customer_create(**fields: Any) -> Customer:

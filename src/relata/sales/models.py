@@ -52,6 +52,12 @@ class Product(models.Model):
         default=False,
         help_text=_("Customers buy this once (for example a sofa); never offered again."),
     )
+    term_months = models.PositiveSmallIntegerField(
+        _("contract or warranty term (months)"),
+        null=True,
+        blank=True,
+        help_text=_("When the contract or warranty of a purchase ends; triggers can act on it."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

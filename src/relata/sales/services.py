@@ -10,6 +10,7 @@ from django.db import transaction
 
 from relata.customers.models import Customer
 from relata.sales.models import Order, OrderLine, Product
+from relata.sales.signals import order_saved
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,12 @@ def order_create(
     order.full_clean()
     order.save()
     order_lines_replace(order=order, lines=lines)
+    _announce(order, created=True)
     return order
+
+
+def _announce(order: Order, *, created: bool) -> None:
+    transaction.on_commit(lambda: order_saved.send(sender=Order, order=order, created=created))
 
 
 @transaction.atomic
@@ -78,6 +84,7 @@ def order_save_with_lines(
 ) -> Order:
     """Save an order edited in a form with its line formset (unsaved instances): number it,
     keep every line on the order's customer, and recompute the totals."""
+    created = order.pk is None
     if not order.order_number:
         order.order_number = order_number_next()
     order.save()
@@ -87,7 +94,9 @@ def order_save_with_lines(
         line.order = order
         line.save()
     order.lines.exclude(customer_id=order.customer_id).update(customer_id=order.customer_id)
-    return order_totals_refresh(order=order)
+    order_totals_refresh(order=order)
+    _announce(order, created=created)
+    return order
 
 
 @transaction.atomic
@@ -101,4 +110,5 @@ def order_update(
     order.save()
     if lines is not None:
         order_lines_replace(order=order, lines=lines)
+    _announce(order, created=False)
     return order
