@@ -25,6 +25,20 @@ from relata.customers.merge import (
 )
 from relata.customers.models import Consent, ContactPerson, Customer
 from relata.customers.selectors import consent_matrix
+from relata.engagement.models import (
+    Campaign,
+    CampaignContact,
+    CustomerEvent,
+    CustomerOffer,
+    LoyaltyMember,
+    OfferRun,
+    OutboxMessage,
+    PointsEntry,
+    Referral,
+    ReferralCode,
+    TriggerFiring,
+    TriggerRule,
+)
 from relata.sales.models import Deal, DealLine, DealStageChange, Order, OrderLine
 from relata.scoring.models import CustomerSnapshot, ScoreRun
 from tests.factories import ContactMomentFactory, CustomerFactory, ProductFactory
@@ -52,9 +66,37 @@ def test_every_model_with_a_customer_foreign_key_is_handled() -> None:
     assert expected >= DELETED_RELATIONS
 
 
-def _history(customer: Customer, user: User, *, when: Any) -> None:
+def _engagement_history(customer: Customer, product: Any, *, once_per_customer: bool) -> None:
+    """Engagement rows; those allowed once per customer only when ``once_per_customer``
+    (clashes between the two customers have their own tests in tests/engagement)."""
+    campaign = Campaign.objects.create(name=f"Campaign {customer.pk}", channel="email")
+    rule = TriggerRule.objects.create(name=f"Rule {customer.pk}", event="birthday", action="notice")
+    firing = TriggerFiring.objects.create(rule=rule, customer=customer, event_key="birthday:2026")
+    contact = CampaignContact.objects.create(
+        campaign=campaign, customer=customer, token=f"tok{customer.pk}", trigger_firing=firing
+    )
+    OutboxMessage.objects.create(
+        customer=customer, channel="email", subject="Hi", campaign_contact=contact
+    )
+    CustomerEvent.objects.create(customer=customer, kind="nps", score=9)
+    PointsEntry.objects.create(customer=customer, kind="adjusted", points=10)
+    offer_run = OfferRun.objects.get_or_create(baskets=1)[0]
+    CustomerOffer.objects.create(
+        run=offer_run, customer=customer, rank=1, product=product, kind=1, score=0.5
+    )
+    third = CustomerFactory(last_name=f"Derde{customer.pk}")
+    Referral.objects.create(referrer=customer, referred=third)
+    if once_per_customer:
+        LoyaltyMember.objects.create(customer=customer, member_number=f"M{customer.pk}")
+        ReferralCode.objects.create(customer=customer, code=f"CODE{customer.pk}")
+        fourth = CustomerFactory(last_name=f"Vierde{customer.pk}")
+        Referral.objects.create(referrer=fourth, referred=customer)
+
+
+def _history(customer: Customer, user: User, *, when: Any, once_per_customer: bool = False) -> None:
     """One row of every kind of history the merge must move, for ``customer``."""
     product = ProductFactory()
+    _engagement_history(customer, product, once_per_customer=once_per_customer)
     order = Order.objects.create(
         order_number=f"O-{customer.pk}", customer=customer, total_amount=Decimal("10")
     )
@@ -126,7 +168,7 @@ def test_merge_moves_every_related_row_and_keeps_history() -> None:
         created_at=now - timedelta(days=9),
     )
     _history(keep, user, when=now - timedelta(days=2))
-    _history(merge, user, when=now - timedelta(days=1))
+    _history(merge, user, when=now - timedelta(days=1), once_per_customer=True)
     Notification.objects.create(
         recipient=user,
         kind="contact_logged",
@@ -167,7 +209,7 @@ def test_merge_moves_every_related_row_and_keeps_history() -> None:
     notification = Notification.objects.get()
     assert notification.params["customer_id"] == keep.pk
     assert notification.url == f"/customers/{keep.pk}/#timeline"
-    assert result.moved and result.deleted == {"customer snapshots": 1}
+    assert result.moved and result.deleted == {"customer snapshots": 1, "offers": 1}
 
 
 def test_preview_lists_differing_fields_and_what_moves() -> None:

@@ -2,10 +2,12 @@
 
 Every row that points at the merged customer moves to the kept one — found by introspecting
 the models, so a model added later with a foreign key to Customer moves too without a change
-here. Score snapshots are the exception: they are derived, so the merged customer's are
-deleted and the next ``relata score`` computes the kept customer's from the combined
-orders. Consents move with their original times, so the matrix in force is the newest
-decision per channel × purpose of either customer.
+here. Score snapshots and next best offers are the exception: they are derived, so the merged
+customer's are deleted and the next ``relata score`` / ``relata offers`` computes the kept
+customer's from the combined orders. Models that allow one row per customer resolve their
+clashes first (``customers_merging``, e.g. engagement's loyalty membership). Consents move
+with their original times, so the matrix in force is the newest decision per channel ×
+purpose of either customer.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.utils.translation import gettext as _
 from relata.concurrency import StaleEditError
 from relata.customers.models import Customer
 from relata.customers.services import PROFILE_FIELDS, customer_save
+from relata.customers.signals import customers_merging
 
 KEEP, MERGE = "keep", "merge"
 # The fields a user chooses between when the two differ; the rest belong to the kept record.
@@ -56,7 +59,9 @@ MERGE_FIELDS = (
     "acquisition_cost",
 )
 # Relations whose rows are deleted with the merged customer instead of moved: derived data.
-DELETED_RELATIONS = frozenset({("scoring.customersnapshot", "customer")})
+DELETED_RELATIONS = frozenset(
+    {("scoring.customersnapshot", "customer"), ("engagement.customeroffer", "customer")}
+)
 
 
 @dataclass(frozen=True)
@@ -261,6 +266,7 @@ def customers_merge(
         keep.created_at = min(keep.created_at, merge.created_at)
         note = _merge_note(merge=merge, user=user)
         keep.notes = f"{keep.notes.rstrip()}\n\n{note}".strip()
+        customers_merging.send(sender=Customer, keep=keep, merge=merge)
         for relation in customer_relations():
             rows = relation.rows(merge)
             label = relation.verbose_name_plural
