@@ -27,6 +27,43 @@ _ALL = ("view", "add", "change", "delete")
 _EDIT = ("view", "add", "change")
 _VIEW = ("view",)
 
+_ENGAGEMENT_MODELS = (
+    "segment",
+    "messagetemplate",
+    "outboxmessage",
+    "campaign",
+    "campaigncontact",
+    "triggerrule",
+    "triggerfiring",
+    "customerevent",
+    "loyaltyprogramme",
+    "loyaltymember",
+    "pointsentry",
+    "referralcode",
+    "referral",
+    "offerrun",
+    "offerrule",
+    "customeroffer",
+)
+# Marketing runs segments, campaigns, triggers and the programmes; sales and the back office
+# see them, record responses, send outbox messages by phone or post and serve members.
+_ENGAGEMENT_MARKETING = {
+    **{f"engagement.{name}": _ALL for name in _ENGAGEMENT_MODELS},
+    "engagement.triggerfiring": _VIEW,
+    "engagement.offerrule": _VIEW,
+    "engagement.customeroffer": _VIEW,
+}
+_ENGAGEMENT_FRONT_AND_BACK = {
+    **{f"engagement.{name}": _VIEW for name in _ENGAGEMENT_MODELS},
+    "engagement.campaigncontact": _EDIT,
+    "engagement.outboxmessage": _EDIT,
+    "engagement.customerevent": _EDIT,
+    "engagement.loyaltymember": _EDIT,
+    "engagement.pointsentry": _EDIT,
+    "engagement.referralcode": _EDIT,
+    "engagement.referral": _EDIT,
+}
+
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     ADMIN: {
         "sales.deal": _ALL,
@@ -48,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "scoring.customersnapshot": _VIEW,
         "scoring.scorerun": _VIEW,
         "scoring.scoringsettings": _ALL,
+        **{f"engagement.{name}": _ALL for name in _ENGAGEMENT_MODELS},
     },
     SALES: {
         "sales.deal": _ALL,
@@ -66,6 +104,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "contacts.contactmoment": _EDIT,
         "scoring.customersnapshot": _VIEW,
         "scoring.scorerun": _VIEW,
+        **_ENGAGEMENT_FRONT_AND_BACK,
     },
     BACK_OFFICE: {
         "sales.deal": _EDIT,
@@ -85,6 +124,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "imports.importbatch": _EDIT,
         "scoring.customersnapshot": _VIEW,
         "scoring.scorerun": _VIEW,
+        **_ENGAGEMENT_FRONT_AND_BACK,
     },
     MARKETING: {
         "sales.deal": _VIEW,
@@ -104,6 +144,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "imports.importbatch": _EDIT,
         "scoring.customersnapshot": _VIEW,
         "scoring.scorerun": _VIEW,
+        **_ENGAGEMENT_MARKETING,
     },
 }
 
