@@ -6,16 +6,24 @@ from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from relata.api import (
+    campaigns,
     complaints,
     consents,
     contacts,
     customers,
     deals,
     errors,
+    events,
+    loyalty,
+    offers,
     orders,
+    outbox,
+    referrals,
     scores,
+    segments,
     tasks,
     timeline,
+    triggers,
 )
 from relata.api.auth import TokenAuth
 
@@ -64,3 +72,15 @@ api.add_router("/customers/", scores.customer_router)
 api.add_router("/customers/", timeline.customer_router)
 api.add_router("/customers/", consents.customer_router)
 api.add_router("/consents/", consents.router)
+api.add_router("/loyalty/", loyalty.router)
+api.add_router("/customers/", loyalty.customer_router)
+api.add_router("/referrals/", referrals.router)
+api.add_router("/customers/", referrals.customer_router)
+api.add_router("/customers/", offers.customer_router)
+api.add_router("/offers/", offers.router)
+api.add_router("/campaigns/", campaigns.router)
+api.add_router("/segments/", segments.router)
+api.add_router("/message-templates/", campaigns.template_router)
+api.add_router("/events/", events.router)
+api.add_router("/outbox/", outbox.router)
+api.add_router("/triggers/", triggers.router)

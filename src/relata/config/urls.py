@@ -18,5 +18,15 @@ urlpatterns = [
     path("tasks/", include("relata.contacts.task_urls")),
     path("imports/", include("relata.imports.urls")),
     path("value/", include("relata.scoring.urls")),
+    path("playbooks/", include("relata.engagement.playbook_urls")),
+    path("campaigns/", include("relata.engagement.campaign_urls")),
+    path("segments/", include("relata.engagement.segment_urls")),
+    path("triggers/", include("relata.engagement.trigger_urls")),
+    path("outbox/", include("relata.engagement.outbox_urls")),
+    path("loyalty/", include("relata.engagement.loyalty_urls")),
+    path("referrals/", include("relata.engagement.referral_urls")),
+    path("offers/", include("relata.engagement.offer_urls")),
+    # Open pixel and click links of campaign e-mails: public (see web.middleware).
+    path("t/", include("relata.engagement.tracking_urls")),
     path("", include("relata.web.urls")),
 ]

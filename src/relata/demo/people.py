@@ -38,6 +38,9 @@ class CustomerDraws:
     table: Table
 
 
+WARRANTY_MONTHS = 24
+
+
 def catalogue(rng: Generator) -> tuple[Table, Table, dict[str, np.ndarray]]:
     cats = vocab.CATEGORIES
     n_cat = len(cats)
@@ -81,6 +84,11 @@ def catalogue(rng: Generator) -> tuple[Table, Table, dict[str, np.ndarray]]:
             "price": Column("money", price),
             "unit_cost": Column("money", unit_cost),
             "is_one_off": Column("bool", np.asarray(one_off)),
+            # One-off purchases (machines, furniture) come with a two-year warranty, so the
+            # product-life-cycle trigger has terms ending to act on.
+            "term_months": Column(
+                "int", np.full(n_products, WARRANTY_MONTHS), ~np.asarray(one_off, dtype=bool)
+            ),
             "active": Column("bool", np.ones(n_products, dtype=bool)),
         },
     )

@@ -6,14 +6,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relata.customers.models import ConsentChannel, Customer
 from relata.customers.selectors import consent_allows
+from relata.engagement.email_build import email_build
 from relata.engagement.models import (
     CampaignContact,
     MessageStatus,
@@ -106,12 +105,8 @@ def message_send(*, message: OutboxMessage, actor: Any = None) -> OutboxMessage:
             message, MessageStatus.REFUSED, _no_consent_reason(message.channel, message.purpose)
         )
     if message.channel == ConsentChannel.EMAIL:
-        email = EmailMessage(
-            subject=message.subject,
-            body=message.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[message.to_address],
-        )
+        # Plain text with an HTML alternative (which carries a campaign's open pixel).
+        email = email_build(message)
         try:
             email.send(fail_silently=False)
         except OSError as error:  # SMTP and socket errors: keep the message, say why

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from numpy.typing import NDArray
 
 from relata.contacts.models import Channel
+from relata.engagement.models import Referral, ReferralStatus
 from relata.sales.models import OrderStatus
 
 EPOCH = date(1970, 1, 1)
@@ -92,6 +93,13 @@ _CONTACTS = {
     )
     for vendor, day in _CONTACT_DAY_EXPR.items()
 }
+# Referrers (DOMAIN.md §9: an ambassador is a promoter, referrer or reviewer): every
+# referral not rejected, made by the period end. One row per referral, few against orders.
+_REFERRERS = Query(
+    columns=(("customer", "r.referrer_id", "i8"),),
+    source=f"FROM {Referral._meta.db_table} r WHERE r.referred_on <= %s AND r.status <> %s",
+    chunk="r.referrer_id",
+)
 _CUSTOMER_IDS = Query(
     columns=(("id", "id", "i8"),), source="FROM customers_customer WHERE id >= %s", chunk="id"
 )
@@ -224,6 +232,16 @@ def contact_counts(*, base: CustomerBase, first_day: int, last_day: int) -> Cont
         for code, name in enumerate(Channel.values)
     }
     return ContactCounts(in_window, ever, before)
+
+
+def referrers(*, base: CustomerBase, period_end: date) -> NDArray[np.bool_]:
+    """Whether each customer had referred someone (referral not rejected) by the period
+    end."""
+    table = read_columns(_REFERRERS, [period_end, ReferralStatus.REJECTED])
+    index, known = _positions(base.ids, table["customer"])
+    flags = np.zeros(base.ids.size, bool)
+    flags[index[known]] = True
+    return flags
 
 
 def _positions(

@@ -70,7 +70,10 @@ def score_period(
     in_contact_before: NDArray[np.bool_],
     window: PeriodWindow,
     settings: ValueSettings,
+    advocate: NDArray[np.bool_] | None = None,
 ) -> PeriodScores:
+    """Score one period. ``advocate``: customers who promote the business (referrers, by
+    default none)."""
     n = base.ids.size
     c = days.customer
     in_period = (days.day > window.start) & (days.day <= window.end)
@@ -171,7 +174,7 @@ def score_period(
         age_days,
         purchase_days,
         in_contact,
-        advocate=np.zeros(n, bool),
+        advocate=np.zeros(n, bool) if advocate is None else advocate,
         growth_ratio=value_now.growth_ratio,
         p_alive=np.where(ever_bought, p_alive, 1.0),
         down_migration=moved.risk,

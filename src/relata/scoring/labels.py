@@ -40,6 +40,18 @@ PLAYBOOKS: dict[int, StrOrPromise] = {
     StageChoice.LOST: _("Win-back campaign (terugwinnen)."),
 }
 
+#: Where each stage's playbook is put into action: (URL name, fragment, link text).
+STAGE_ACTIONS: dict[int, tuple[str, str, StrOrPromise]] = {
+    StageChoice.SUSPECT: ("segments:create", "", _("Build a target segment")),
+    StageChoice.PROSPECT: ("segments:list", "", _("Segments and personas")),
+    StageChoice.NEW: ("playbooks:list", "playbook-onboarding", _("Welcome programme")),
+    StageChoice.REPEAT: ("loyalty:overview", "", _("Loyalty programme")),
+    StageChoice.AMBASSADOR: ("referrals:list", "", _("Referral programme")),
+    StageChoice.GROWING: ("offers:summary", "", _("Next best offers")),
+    StageChoice.AT_RISK: ("playbooks:list", "playbook-win_back", _("Win-back playbook")),
+    StageChoice.LOST: ("playbooks:list", "playbook-win_back", _("Win-back playbook")),
+}
+
 #: The V step of the CRM funnel per stage (Dutch terms by design, as in the analytics core).
 V_STEPS: dict[int, str] = {
     StageChoice.SUSPECT: "Verkennen / Verfijnen",

@@ -172,6 +172,7 @@ def _compute(
         base = aggregates.customer_base(period_end=period_end)
         days = aggregates.order_days(base=base, period_end=period_end)
         contacts = aggregates.contact_counts(base=base, first_day=window.start, last_day=window.end)
+        advocates = aggregates.referrers(base=base, period_end=period_end)
     with timer.phase("analytics"):
         scores = score_period(
             base=base,
@@ -181,6 +182,7 @@ def _compute(
             in_contact_before=contacts.before,
             window=window,
             settings=settings,
+            advocate=advocates,
         )
     return scores, base
 

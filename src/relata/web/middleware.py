@@ -8,8 +8,17 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
-# The API authenticates with tokens itself; static files and the login page must be reachable.
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/i18n/", "/jsi18n/", "/admin/")
+# The API authenticates with tokens itself; static files and the login page must be reachable;
+# /t/ is the open pixel and click tracking of campaign e-mails (opaque tokens, no data shown).
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/static/",
+    "/api/",
+    "/i18n/",
+    "/jsi18n/",
+    "/admin/",
+    "/t/",
+)
 
 
 class LoginRequiredEverywhereMiddleware:

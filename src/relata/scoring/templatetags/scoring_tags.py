@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django_stubs_ext import StrOrPromise
 
 from relata.scoring.choices import ChurnLevelChoice, GridChoice, StageChoice, TierChoice
@@ -17,6 +18,7 @@ from relata.scoring.drilldown import DEFAULT_SORT
 from relata.scoring.labels import (
     GRID_EXPLANATIONS,
     PLAYBOOKS,
+    STAGE_ACTIONS,
     V_STEPS,
     VALUE_METHODS,
     ValueMethod,
@@ -77,6 +79,16 @@ def stage_badge(code: int) -> str:
 @register.filter
 def playbook(stage: int) -> StrOrPromise:
     return PLAYBOOKS.get(stage, "")
+
+
+@register.simple_tag
+def stage_action(stage: int) -> dict[str, str]:
+    """The link that puts the stage's playbook into action (empty when there is none)."""
+    if stage not in STAGE_ACTIONS:
+        return {}
+    url_name, fragment, label = STAGE_ACTIONS[stage]
+    url = reverse(url_name) + (f"#{fragment}" if fragment else "")
+    return {"url": url, "label": str(label)}
 
 
 @register.filter
