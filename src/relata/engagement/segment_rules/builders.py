@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from relata.contacts.models import Complaint
 from relata.contacts.models.complaints import OPEN_COMPLAINT_STATUSES
-from relata.customers.selectors import consent_allowed_customer_ids
+from relata.customers.selectors import consent_allowed_customer_ids, consent_latest
 from relata.engagement.models import LoyaltyMember, Referral, ReferralStatus
 from relata.engagement.segment_rules.check import rules_check
 from relata.engagement.segment_rules.language import (
@@ -395,24 +395,29 @@ def snapshot(test: SnapshotTest) -> Builder:
 # --- consent, complaints, programmes ----------------------------------------------------
 
 
+def _opted_in(cells: list[list[str]]) -> Q:
+    """Customers whose latest decision for any of the (channel, purpose) cells is an opt-in,
+    as one correlated EXISTS (a probe of the consent_latest index per customer, also under
+    OR). One cell reads ``consent_allowed_customer_ids``; several, the same decisions in
+    force (``consent_latest``) restricted to those cells."""
+    if len(cells) == 1:
+        decisions = consent_allowed_customer_ids(channel=cells[0][0], purpose=cells[0][1])
+    else:
+        which = Q()
+        for channel, purpose in cells:
+            which |= Q(channel=channel, purpose=purpose)
+        decisions = consent_latest(granted=True).filter(which).values_list("customer_id", flat=True)
+    return Q(Exists(decisions.filter(customer_id=OuterRef("pk"))))
+
+
 def consent(condition: Condition, context: Context) -> Q:
     cells = [str(v).split(":", 1) for v in choice_values(condition)]
-    # Correlated (EXISTS on the consent_latest index), so that an OR of opt-ins, or an opt-in
-    # under an OR group, is an index probe per customer rather than a subquery re-run.
-    parts = [
-        Q(
-            Exists(
-                consent_allowed_customer_ids(channel=c, purpose=p).filter(
-                    customer_id=OuterRef("pk")
-                )
-            )
-        )
-        for c, p in cells
-    ]
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = combined & part if condition.op == "all_of" else combined | part
-    return _negate(condition.op, combined)
+    if condition.op == "all_of":
+        combined = Q()
+        for cell in cells:
+            combined &= _opted_in([cell])
+        return combined
+    return _negate(condition.op, _opted_in(cells))
 
 
 def exists_flag(queryset: Callable[[Context], QuerySet[Any]]) -> Builder:
