@@ -22,6 +22,9 @@ demo: install
 	$(RELATA) demo-data --customers $(DEMO_CUSTOMERS) --years 4 --seed 42 --if-empty
 	$(RELATA) demo-users
 	$(RELATA) score --backfill quarterly --if-missing
+	$(RELATA) offers
+	$(RELATA) demo-engagement
+	$(RELATA) run-triggers
 	@echo ""
 	@echo "  Relata runs on http://127.0.0.1:$(PORT)/   log in as: demo / demo"
 	@echo ""

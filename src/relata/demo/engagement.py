@@ -54,7 +54,7 @@ CAMPAIGN_DAYS_AGO = 75
 OPEN_RATE, CLICK_RATE = 0.42, 0.11
 # The campaign's true effect in the demo: this share of approached customers buys because
 # of it, on top of what everyone buys anyway (the control group shows the latter).
-EXTRA_BUYER_RATE = 0.07
+EXTRA_BUYER_RATE = 0.18
 
 
 @dataclass
@@ -203,17 +203,14 @@ SEGMENTS: tuple[dict[str, Any], ...] = (
         },
     },
     {
-        "name": lambda: _("Repeat customers, e-mail allowed"),
-        "description": lambda: _(
-            "Two or more orders, bought in the last year, opted in to e-mail marketing."
-        ),
+        "name": lambda: _("Active customers, e-mail allowed"),
+        "description": lambda: _("Bought in the last two years and opted in to e-mail marketing."),
         "persona_name": "",
         "persona_story": "",
         "rules": {
             "match": "all",
             "rules": [
-                {"field": "order_count", "op": "gte", "value": 2},
-                {"field": "last_order", "op": "within_last", "value": 365},
+                {"field": "last_order", "op": "within_last", "value": 730},
                 {"field": "opted_in", "op": "any_of", "value": ["email:marketing"]},
             ],
         },
@@ -261,7 +258,7 @@ def _past_campaign(
     campaign = campaign_create(
         actor=actor,
         name=_("Autumn offer"),
-        description=_("Seasonal offer to repeat customers, with a 20% control group."),
+        description=_("Seasonal offer to active customers, with a 20% control group."),
         segment=segment,
         channel="email",
         purpose="marketing",

@@ -139,7 +139,7 @@ PLAYBOOKS: dict[str, Playbook] = {
             stages=(StageChoice.AT_RISK, StageChoice.LOST),
             segment_name=lambda: _("Lapsed valuable customers"),
             segment_description=lambda: _(
-                "At risk or lost, not loss-making, and at least € 500 revenue in all."
+                "At risk or lost, not loss-making, and at least € 1,000 revenue in all."
             ),
             segment_rules=_all(
                 {
@@ -148,7 +148,7 @@ PLAYBOOKS: dict[str, Playbook] = {
                     "value": [int(StageChoice.AT_RISK), int(StageChoice.LOST)],
                 },
                 {"field": "loss_making", "op": "is_false"},
-                {"field": "revenue", "op": "gte", "value": 500},
+                {"field": "revenue", "op": "gte", "value": 1000},
                 {
                     "field": "last_order",
                     "op": "within_last",

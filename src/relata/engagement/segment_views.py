@@ -11,8 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import CharField, F, Value
-from django.db.models.functions import Concat
 from django.http import HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -34,6 +32,7 @@ from relata.engagement.segment_rules import (
     rules_describe,
 )
 from relata.engagement.segment_selectors import (
+    members_by_name,
     rules_customers,
     segment_count,
     segment_customers,
@@ -75,21 +74,6 @@ def _name(row: dict[str, Any]) -> str:
     return " ".join(p for p in (row["first_name"], row["name_prefix"], row["last_name"]) if p)
 
 
-# Up to this many members the preview sorts them all by name; above it, it walks the name
-# index (many members: the first twenty come early in the walk).
-SORT_MEMBERS_UP_TO = 50_000
-
-
-def _preview_order(count: int) -> tuple[Any, ...]:
-    """The preview's order, by name. PostgreSQL would walk the name index and test every
-    customer on the way until it has twenty members: slow when members are rare. For a
-    small segment the order is given as an expression no index serves, so it fetches the
-    members (as fast as counting them) and sorts those."""
-    if count <= SORT_MEMBERS_UP_TO:
-        return (Concat(F("display_name_sort"), Value(""), output_field=CharField()), "id")
-    return ("display_name_sort", "id")
-
-
 def _preview(rules: dict[str, Any] | None, errors: list[str], *, rows: bool) -> dict[str, Any]:
     """Count and (with ``rows``) the first members of a rules tree, or its errors."""
     if rules is None:
@@ -107,7 +91,7 @@ def _preview(rules: dict[str, Any] | None, errors: list[str], *, rows: bool) -> 
         "description": rules_describe(rules),
     }
     if rows:
-        first = members.order_by(*_preview_order(count)).values(*PREVIEW_FIELDS)
+        first = members_by_name(members, count=count).values(*PREVIEW_FIELDS)
         with segment_evaluation():
             preview["rows"] = [{**row, "name": _name(row)} for row in first[:PREVIEW_ROWS]]
     return preview

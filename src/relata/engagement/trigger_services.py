@@ -7,8 +7,9 @@ the scanner's occurrences are first checked against the firings already stored (
 customers at a time, on the unique index); the new ones are then *claimed* by inserting
 their ``TriggerFiring`` rows with ``ON CONFLICT DO NOTHING`` (``bulk_create(ignore_conflicts)``)
 marked with this run's token; only the rows that carry the token were claimed by this run,
-and only those are acted on. Each action runs in its own savepoint: one failing action is
-recorded as failed and the run goes on.
+and only those are acted on. Actions run in transactions of ``ACT_BATCH``, each in its own
+savepoint together with its recorded outcome: one failing action is recorded as failed
+and the run goes on.
 """
 
 from __future__ import annotations
