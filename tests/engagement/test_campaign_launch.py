@@ -314,10 +314,10 @@ def test_one_failing_contact_does_not_stop_the_others(monkeypatch) -> None:  # t
     first, broken, third = customers_in_segment(3)
     real = campaign_services.customer_merge_values
 
-    def merge_values(customer):  # type: ignore[no-untyped-def]
+    def merge_values(customer, **kwargs):  # type: ignore[no-untyped-def]
         if customer.pk == broken.pk:
             raise RuntimeError("bad data")
-        return real(customer)
+        return real(customer, **kwargs)
 
     monkeypatch.setattr(campaign_services, "customer_merge_values", merge_values)
     # when launched

@@ -41,7 +41,11 @@ from relata.concurrency import version_claim
 from relata.contacts.models import Channel, Direction, Touchpoint
 from relata.contacts.services import contact_moment_log
 from relata.customers.models import ConsentChannel, Customer
-from relata.engagement.merge_fields import customer_merge_values, merge_render
+from relata.engagement.merge_fields import (
+    customer_merge_values,
+    merge_field_names,
+    merge_render,
+)
 from relata.engagement.message_services import message_queue
 from relata.engagement.models import (
     Campaign,
@@ -363,7 +367,8 @@ def _contact_send(campaign: Campaign, contact: CampaignContact, *, actor: Any = 
     assert template is not None
     customer = contact.customer
     product, offer = _offer_values(campaign, customer)
-    values = {**customer_merge_values(customer), **offer}
+    needed = merge_field_names(template.subject, template.body)
+    values = {**customer_merge_values(customer, needed=needed), **offer}
     subject = merge_render(template.subject, values)
     body = merge_render(template.body, values)
     if campaign.channel == ConsentChannel.EMAIL:

@@ -7,7 +7,7 @@ refused when the template is saved."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
@@ -50,17 +50,30 @@ def merge_render(text: str, values: Mapping[str, str]) -> str:
     )
 
 
-def customer_merge_values(customer: Customer) -> dict[str, str]:
-    """The customer's own merge values; campaigns add the offer fields."""
+def merge_field_names(*texts: str) -> set[str]:
+    """The merge fields the texts use."""
+    return {name for text in texts for name in FIELD_PATTERN.findall(text)}
+
+
+def customer_merge_values(
+    customer: Customer, *, needed: Iterable[str] | None = None
+) -> dict[str, str]:
+    """The customer's own merge values; campaigns add the offer fields. With ``needed``
+    (the names a template uses) the two that cost a query are read only when used, which
+    matters when a campaign renders thousands of messages."""
+    wanted = set(MERGE_FIELDS if needed is None else needed)
     last = " ".join(p for p in (customer.name_prefix, customer.last_name) if p)
-    balance = PointsEntry.objects.filter(customer=customer).aggregate(total=Sum("points"))["total"]
-    code = ReferralCode.objects.filter(customer=customer).values_list("code", flat=True).first()
-    return {
+    values = {
         "first_name": customer.first_name or customer.organisation_name,
         "last_name": last,
         "display_name": customer.display_name,
         "customer_number": customer.customer_number,
         "city": customer.city,
-        "points_balance": str(balance or 0),
-        "referral_code": code or "",
     }
+    if "points_balance" in wanted:
+        points = PointsEntry.objects.filter(customer=customer).aggregate(total=Sum("points"))
+        values["points_balance"] = str(points["total"] or 0)
+    if "referral_code" in wanted:
+        codes = ReferralCode.objects.filter(customer=customer).values_list("code", flat=True)
+        values["referral_code"] = codes.first() or ""
+    return values

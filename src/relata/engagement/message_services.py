@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,19 +75,33 @@ def message_queue(
         trigger_firing=trigger_firing,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    with transaction.atomic():
-        if not consent_allows(customer=customer, channel=channel, purpose=purpose):
-            return _refuse(message, MessageStatus.REFUSED, _no_consent_reason(channel, purpose))
-        if not message.to_address:
-            return _refuse(
-                message,
-                MessageStatus.FAILED,
-                _("The customer has no address for %(channel)s.")
-                % {"channel": ConsentChannel(channel).label},
-            )
+    if not consent_allows(customer=customer, channel=channel, purpose=purpose):
+        return _refuse(message, MessageStatus.REFUSED, _no_consent_reason(channel, purpose))
+    if not message.to_address:
+        return _refuse(
+            message,
+            MessageStatus.FAILED,
+            _("The customer has no address for %(channel)s.")
+            % {"channel": ConsentChannel(channel).label},
+        )
+    if channel != ConsentChannel.EMAIL:
         message.save()
-    if channel == ConsentChannel.EMAIL:
-        return message_send(message=message)
+        return message
+    # E-mail goes out now and is stored once, with how it went (one write per message
+    # matters when a campaign sends thousands).
+    return _email_deliver(message)
+
+
+def _email_deliver(message: OutboxMessage) -> OutboxMessage:
+    # Plain text with an HTML alternative (which carries a campaign's open pixel).
+    email = email_build(message)
+    try:
+        email.send(fail_silently=False)
+    except OSError as error:  # SMTP and socket errors: keep the message, say why
+        return _refuse(message, MessageStatus.FAILED, str(error) or error.__class__.__name__)
+    message.status = MessageStatus.SENT
+    message.sent_at = timezone.now()
+    message.save()
     return message
 
 
@@ -105,12 +118,8 @@ def message_send(*, message: OutboxMessage, actor: Any = None) -> OutboxMessage:
             message, MessageStatus.REFUSED, _no_consent_reason(message.channel, message.purpose)
         )
     if message.channel == ConsentChannel.EMAIL:
-        # Plain text with an HTML alternative (which carries a campaign's open pixel).
-        email = email_build(message)
-        try:
-            email.send(fail_silently=False)
-        except OSError as error:  # SMTP and socket errors: keep the message, say why
-            return _refuse(message, MessageStatus.FAILED, str(error) or error.__class__.__name__)
+        message.status_reason = ""
+        return _email_deliver(message)
     message.status = MessageStatus.SENT
     message.sent_at = timezone.now()
     message.save(update_fields=["status", "sent_at"])
