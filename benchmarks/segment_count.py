@@ -10,8 +10,9 @@ builder's preview of the first 20 members by name) on a database of one million 
 
 Each segment is counted once to warm the cache, then ``--repeat`` times; the script prints
 the median and 95th percentile in milliseconds with the count, and the same for the
-builder's preview (the first 20 members by name, as ``members_by_name`` orders them). ``--explain NAME`` prints PostgreSQL's plan of one segment's count. The counts run
-exactly as the rule builder runs them (``segment_count``).
+builder's preview (the first 20 members by name, as ``members_by_name`` orders them).
+``--explain NAME`` prints PostgreSQL's plan of one segment's count. The counts run exactly
+as the rule builder runs them (``segment_count``).
 """
 
 from __future__ import annotations

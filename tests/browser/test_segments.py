@@ -3,6 +3,8 @@ and the persona page with its charts."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
+
 from tests.browser.conftest import login, screenshot
 from tests.engagement.segment_support import build_world, user_with_segment_rights
 
@@ -17,6 +19,7 @@ def _wait_for_count(page, expected: str) -> None:  # type: ignore[no-untyped-def
 
 def test_build_a_segment_with_an_or_group_and_open_its_persona(page) -> None:  # type: ignore[no-untyped-def]
     # given four known customers (Anna: Top, recent; Ben: Big, quiet) and a marketer
+    cache.clear()  # the persona's figures for all customers are cached
     build_world()
     user_with_segment_rights("mara")
     login(page, "mara", "a-long-test-password")

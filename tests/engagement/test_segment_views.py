@@ -9,8 +9,11 @@ import json
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 
+from relata.customers.models import Customer
+from relata.engagement import segment_persona as persona_module
 from relata.engagement.models import Campaign, Segment, TriggerRule
 from relata.engagement.segment_services import segment_create
 from tests.engagement.segment_support import (
@@ -29,6 +32,7 @@ TOP_OR_BIG = all_of(cond("tier", "in", [1, 2]))
 
 @pytest.fixture
 def world() -> World:
+    cache.clear()  # the persona's figures for all customers are cached
     return build_world()
 
 
@@ -201,6 +205,29 @@ def test_persona_page_shows_profile_behaviour_value_and_consent(
     assert 'id="persona-data"' in content
     segment.refresh_from_db()
     assert segment.last_count == 2
+
+
+def test_persona_of_a_large_population_probes_a_sample(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given sampling from two customers on (every second id of the four)
+    monkeypatch.setattr(persona_module, "SMALL_SEGMENT", 0)
+    monkeypatch.setattr(persona_module, "SAMPLE_SIZE", 2)
+    customers = [world.anna, world.ben, world.acme, world.dana]
+    sampled = [c for c in customers if c.pk % 2 == 0]
+    # when the persona of everyone is computed
+    persona = persona_module.segment_persona(Customer.objects.all(), count=4)
+    # then the facts come from the sample, scaled to the four customers
+    buyers = sum(1 for c in sampled if c != world.acme)
+    assert persona.sampled == len(sampled)
+    assert {m.key: m for m in persona.behaviour}["buyers"].value == pytest.approx(
+        round(buyers * 4 / len(sampled)) / 4
+    )
+    # and the exactly counted figures are exact
+    assert {row.key: row.count for row in persona.profile[0].rows} == {
+        "person": 3,
+        "organisation": 1,
+    }
 
 
 def test_persona_edit(world: World, client_m: Client) -> None:

@@ -34,7 +34,11 @@ from relata.contacts.notification_services import notification_send
 from relata.contacts.routing import user_name
 from relata.contacts.task_services import task_create
 from relata.customers.models import Customer
-from relata.engagement.merge_fields import customer_merge_values, merge_render
+from relata.engagement.merge_fields import (
+    customer_merge_values,
+    merge_field_names,
+    merge_render,
+)
 from relata.engagement.message_services import message_queue
 from relata.engagement.models import (
     ContactGroup,
@@ -213,7 +217,8 @@ def _act_message(
     if template is None:
         return FiringOutcome.SKIPPED, _("The rule has no message template.")
     params = ACTIONS[TriggerAction.MESSAGE].clean(rule.action_params, strict=False)
-    values = customer_merge_values(customer) | {"offer": params["offer"] or ""}
+    needed = merge_field_names(template.subject, template.body)
+    values = customer_merge_values(customer, needed=needed) | {"offer": params["offer"] or ""}
     message = message_queue(
         customer=customer,
         channel=template.channel,
