@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("RELATA_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("RELATA_SCREENSHOTS", "screenshots"))
@@ -52,6 +53,9 @@ def page(browser, live_server, transactional_db):  # type: ignore[no-untyped-def
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Assertions wait as long as actions: under the full parallel suite a form post can take
+    # longer than Playwright's 5 s default for expect().
+    expect.set_options(timeout=15_000)
     page.base_url = live_server.url
     yield page
     context.close()

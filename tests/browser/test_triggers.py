@@ -36,7 +36,11 @@ def test_a_rule_is_made_previewed_and_run(page, transactional_db) -> None:  # ty
     page.select_option("#id_event", "new_customer")
     expect(page.locator("#id_event__within_days")).to_have_value("30")
     expect(page.locator("#id_event__month")).to_have_count(0)
+    page.select_option("#id_action", "notice")
+    expect(page.locator("#id_action__text")).to_be_visible()
     page.select_option("#id_action", "task")
+    expect(page.locator("#id_action__title")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the swapped-in fields are final
     page.fill("#id_action__title", "Welcome call")
     page.fill("#id_action__due_days", "soon")
     page.click("#rule-form button[type=submit]")

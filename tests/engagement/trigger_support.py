@@ -6,7 +6,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
 from relata.customers.models import Consent, Customer
@@ -16,26 +15,6 @@ from tests.factories import ProductFactory
 
 TODAY = date(2026, 6, 15)
 NOW = timezone.make_aware(datetime.combine(TODAY, time(9, 0)))
-
-ENGAGEMENT_PERMS = (
-    "view_triggerrule",
-    "add_triggerrule",
-    "change_triggerrule",
-    "view_triggerfiring",
-    "view_outboxmessage",
-    "change_outboxmessage",
-    "add_customerevent",
-    "view_customerevent",
-)
-
-
-def grant_engagement(user: User, *codenames: str) -> User:
-    """The engagement permissions the roles do not hold yet (the lead adds them)."""
-    perms = Permission.objects.filter(
-        content_type__app_label="engagement", codename__in=codenames or ENGAGEMENT_PERMS
-    )
-    user.user_permissions.add(*perms)
-    return User.objects.get(pk=user.pk)  # drop the permission cache
 
 
 def make_rule(event: str, action: str = "notice", **fields: Any) -> TriggerRule:

@@ -32,6 +32,13 @@ Customers, their consents, orders and contact moments of Relata; deals from lead
 tasks (routed to a person or a team queue, with the reason); complaints; each customer's
 whole timeline; and the scores its value engine computes (read-only).
 
+Engagement: saved segments with their members and a live count for any rule set;
+campaigns (launch, results with uplift against control, contacts, responses) and message
+templates; events from outside (an NPS answer fires the detractor triggers at once); the
+outbox (an external sender reports delivery; consent is checked again); trigger rules and
+their firings; the loyalty programme (members, balances, redemptions) and referrals; and
+each customer's next best offers, so a web shop can personalise its pages and mails.
+
 **Authentication.** Create a token at `/accounts/tokens/` and send it with every request as
 `Authorization: Bearer <token>` (`Authorization: Token <token>` works too). The token acts
 with its user's permissions: reading needs the *view* permission of a resource, creating

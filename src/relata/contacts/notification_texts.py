@@ -68,6 +68,13 @@ def notification_text(notification: Notification) -> str:
             "old": _label(DealStage, params.get("from_stage", "")),
             "new": _label(DealStage, params.get("to_stage", "")),
         }
+    if kind == NotificationKind.TRIGGER:
+        return _("%(text)s — %(customer)s (%(what)s; trigger rule “%(rule)s”)") % {
+            "text": params.get("text", ""),
+            "customer": customer,
+            "what": params.get("what", ""),
+            "rule": params.get("rule", ""),
+        }
     label = _label(NotificationKind, kind)
     detail = params.get("title") or params.get("subject") or customer
     return f"{label}: {detail}" if detail else label

@@ -247,12 +247,12 @@ def _act_notice(
         return FiringOutcome.SKIPPED, _("The customer has no active account owner.")
     params = ACTIONS[TriggerAction.NOTICE].clean(rule.action_params, strict=False)
     text = params["text"] or rule.name
-    # REMINDER until a notification kind of its own exists (adding a kind is a migration).
     notification_send(
         recipient=owner,
-        kind=NotificationKind.REMINDER,
+        kind=NotificationKind.TRIGGER,
         params={
             "title": f"{text} — {customer.display_name}",
+            "text": text,
             "customer": customer.display_name,
             "rule": rule.name,
             "rule_id": rule.pk,

@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     COMPLAINT_LOGGED = "complaint", _("A complaint about your customer")
     DEAL_CHANGED = "deal_changed", _("Your deal moved")
     REMINDER = "reminder", _("Reminder")
+    TRIGGER = "trigger", _("A trigger rule acted on your customer")
 
 
 class Notification(models.Model):
