@@ -125,6 +125,12 @@ def test_bad_events_are_422_with_the_field(engagement_api: ApiClient) -> None:
     assert {("body", "payload", "kind"), ("body", "payload", "payload")} <= {
         tuple(loc) for loc in error_locs(bad_kind)
     }
+    # a NUL character PostgreSQL's jsonb cannot store is refused, not a 500 there
+    nul = engagement_api.post(
+        "/api/events/",
+        {"customer_id": customer.pk, "kind": "external", "name": "x", "payload": {"a": "\x00"}},
+    )
+    assert nul.status_code == 422 and "NUL" in str(nul.json())
 
 
 def test_permissions(no_role_api: ApiClient, marketing_api: ApiClient) -> None:
@@ -190,8 +196,9 @@ def test_delivery_report_after_consent_withdrawn_says_refused(engagement_api: Ap
     make_rule("calendar", "message", template=template("sms"), event_params={"date": "2026-06-15"})
     trigger_rules_run(now=NOW)
     message = OutboxMessage.objects.get()
-    Consent.objects.create(
-        customer=customer, channel="sms", purpose="marketing", granted=False, source="call"
+    # withdrawn in bulk, as an import does (no signal refuses the waiting message first)
+    Consent.objects.bulk_create(
+        [Consent(customer=customer, channel="sms", purpose="marketing", granted=False)]
     )
     body = engagement_api.post(f"/api/outbox/{message.pk}/sent", {}).json()
     assert body["status"] == "refused" and "No opt-in" in body["status_reason"]

@@ -24,7 +24,7 @@ def test_import_with_an_error_shows_it_and_writes_nothing_until_confirmed(  # ty
     upload.write_bytes(DUTCH_EXCEL_CSV)
     login(page)
     # when the file is uploaded
-    page.click("text=Import/export")
+    page.get_by_role("link", name="Import/export").click()
     page.select_option("#id_kind", "customers")
     page.set_input_files("#id_file", str(upload))
     page.click("text=Upload and check")

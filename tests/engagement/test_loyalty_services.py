@@ -341,3 +341,25 @@ def test_the_loyalty_command_prints_its_figures(capsys) -> None:  # type: ignore
     out = capsys.readouterr().out
     assert "Points earned: 100 on 1 orders not booked before." in out
     assert "Members: 1; points outstanding: 100 (liability € 1.00)." in out
+
+
+def test_a_referred_members_first_order_still_earns_after_the_referrer_was_rewarded() -> None:
+    # given a member referrer, and a referred customer whose first order rewarded the referrer
+    from relata.engagement.loyalty_services import loyalty_catch_up
+    from relata.engagement.models import PointsEntry, Referral
+    from tests.engagement.programme_support import buy, enrol, programme
+    from tests.factories import CustomerFactory
+
+    programme()
+    referrer, referred = CustomerFactory(), CustomerFactory()
+    enrol(referrer, date(2026, 1, 1))
+    Referral.objects.create(referrer=referrer, referred=referred, referred_on=date(2026, 3, 1))
+    first = buy(referred, "80.00", date(2026, 3, 2))
+    loyalty_catch_up(today=date(2026, 3, 5))
+    assert PointsEntry.objects.filter(order=first, kind="referral").exists()
+    # when the referred customer joins with a date before that order, and catch-up runs
+    enrol(referred, date(2026, 3, 1))
+    loyalty_catch_up(today=date(2026, 3, 6))
+    # then the order earns the referred customer's own points too
+    earned = PointsEntry.objects.get(order=first, kind="earned")
+    assert (earned.customer_id, earned.points) == (referred.pk, 80)

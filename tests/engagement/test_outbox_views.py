@@ -91,8 +91,9 @@ def test_mark_sent_rechecks_consent(back_office: Client) -> None:
     customer.street, customer.house_number = "Neude", "5"
     customer.save()
     message = queue(customer, "post")
-    Consent.objects.create(
-        customer=customer, channel="post", purpose="marketing", granted=False, source="letter"
+    # withdrawn in bulk, as an import does (no signal refuses the waiting letter first)
+    Consent.objects.bulk_create(
+        [Consent(customer=customer, channel="post", purpose="marketing", granted=False)]
     )
     page = back_office.post(f"/outbox/{message.pk}/sent/", follow=True).content.decode()
     message.refresh_from_db()
@@ -134,3 +135,20 @@ def test_sales_may_act_but_nobody_without_a_role(client: Client) -> None:
     assert client.post(f"/outbox/{message.pk}/sent/").status_code == 403
     message.refresh_from_db()
     assert message.status == "queued"
+
+
+def test_withdrawing_consent_refuses_the_letters_still_waiting() -> None:
+    # given a letter waiting in the outbox for a customer who may be written to
+    from relata.customers.models import Consent
+    from relata.engagement.models import OutboxMessage
+
+    customer = CustomerFactory(street="Dam", house_number="1", postcode="1012 AB", city="Amsterdam")
+    letter = OutboxMessage.objects.create(
+        customer=customer, channel="post", purpose="marketing", subject="Catalogue"
+    )
+    # when the customer withdraws the opt-in for post
+    Consent.objects.create(customer=customer, channel="post", purpose="marketing", granted=False)
+    # then the letter is refused with the reason, before anybody sends it
+    letter.refresh_from_db()
+    assert letter.status == "refused"
+    assert "No opt-in" in letter.status_reason

@@ -191,14 +191,22 @@ def test_campaign_enrolment_records_the_firing() -> None:
     assert firing.outcome == "done" and "Welcome" in firing.detail
 
 
-def test_campaign_not_running_is_skipped() -> None:
+def test_a_campaign_not_running_uses_up_no_occurrence() -> None:
+    # given a new customer and a welcome rule whose campaign is still a draft
     customer = CustomerFactory()
     buy(customer, TODAY)
     campaign = Campaign.objects.create(name="Draft", channel="email", template=template())
     make_rule("new_customer", "campaign", campaign=campaign)
+    # when the rules run
+    summary = trigger_rules_run(now=NOW)
+    # then nothing fired (the welcome fires once ever) and the run says why
+    assert not TriggerFiring.objects.exists() and not CampaignContact.objects.exists()
+    assert "is not running" in summary.rules[0].error
+    # when the campaign runs and the rules run again
+    Campaign.objects.filter(pk=campaign.pk).update(status="running")
     trigger_rules_run(now=NOW)
-    assert TriggerFiring.objects.get().outcome == "skipped"
-    assert not CampaignContact.objects.exists()
+    # then the customer is enrolled after all
+    assert CampaignContact.objects.filter(campaign=campaign, customer=customer).exists()
 
 
 def test_failing_action_is_recorded_and_the_run_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:

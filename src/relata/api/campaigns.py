@@ -239,7 +239,7 @@ def campaign_results_api(request: HttpRequest, campaign_id: int) -> dict[str, An
 def campaign_contacts_api(
     request: HttpRequest, campaign_id: int, filters: Query[ContactFilters]
 ) -> dict[str, Any]:
-    require_perms(request, "engagement.view_campaign")
+    require_perms(request, "engagement.view_campaign", "customers.view_customer")
     campaign = _campaign(campaign_id)
     contacts = campaign_contacts_search(
         campaign=campaign, group=filters.group or "", state=filters.state or ""

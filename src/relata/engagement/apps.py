@@ -11,6 +11,7 @@ RECEIVER_MODULES: tuple[str, ...] = (
     "campaign_receivers",
     "programme_receivers",
     "trigger_receivers",
+    "consent_receivers",
 )
 
 

@@ -52,6 +52,7 @@ from relata.engagement.campaign_services import (
     campaign_update,
 )
 from relata.engagement.models import Campaign, CampaignContact, CampaignStatus
+from relata.imports.parsing import neutralise_formula
 from relata.web.http import HtmxHttpRequest, int_param
 from relata.web.pagination import paginate
 
@@ -292,7 +293,7 @@ def campaign_send_pending_view(request: HtmxHttpRequest, pk: int) -> HttpRespons
 
 
 @login_required
-@permission_required("engagement.view_campaign", raise_exception=True)
+@permission_required(["engagement.view_campaign", "customers.view_customer"], raise_exception=True)
 def campaign_contacts_page(request: HtmxHttpRequest, pk: int) -> HttpResponseBase:
     campaign = _campaign(pk)
     form = ContactFilterForm(request.GET or None)
@@ -347,19 +348,22 @@ def _contacts_csv(campaign: Campaign, contacts: Any) -> StreamingHttpResponse:
         for contact in contacts.iterator(chunk_size=2000):
             yield writer.writerow(
                 [
-                    contact.customer.customer_number,
-                    contact.customer.display_name,
-                    contact.get_group_display(),
-                    _moment(contact.enrolled_at),
-                    _moment(contact.sent_at),
-                    contact.refused_reason,
-                    _moment(contact.opened_at),
-                    _moment(contact.clicked_at),
-                    _moment(contact.responded_at),
-                    _moment(contact.converted_at),
-                    contact.conversion_order.order_number if contact.conversion_order else "",
-                    f"{contact.revenue:.2f}",
-                    contact.offered_product.name if contact.offered_product else "",
+                    neutralise_formula(str(cell))
+                    for cell in (
+                        contact.customer.customer_number,
+                        contact.customer.display_name,
+                        contact.get_group_display(),
+                        _moment(contact.enrolled_at),
+                        _moment(contact.sent_at),
+                        contact.refused_reason,
+                        _moment(contact.opened_at),
+                        _moment(contact.clicked_at),
+                        _moment(contact.responded_at),
+                        _moment(contact.converted_at),
+                        contact.conversion_order.order_number if contact.conversion_order else "",
+                        f"{contact.revenue:.2f}",
+                        contact.offered_product.name if contact.offered_product else "",
+                    )
                 ]
             )
 

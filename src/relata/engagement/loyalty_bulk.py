@@ -64,7 +64,12 @@ def _missing_orders(
             output_field=DecimalField(max_digits=20, decimal_places=4),
         )
     ).filter(earns__gte=1)
-    orders = orders.filter(~Exists(PointsEntry.objects.filter(order=OuterRef("pk"))))
+    # Only the order's own points count as booked: a referrer's reward also points at the
+    # referred customer's first order, which must still earn that customer's points.
+    booked = PointsEntry.objects.filter(
+        order=OuterRef("pk"), kind__in=[PointsKind.EARNED, PointsKind.ADJUSTED]
+    )
+    orders = orders.filter(~Exists(booked))
     return orders.order_by().values_list(
         "pk", "customer_id", "order_date", "total_amount", "order_number"
     )

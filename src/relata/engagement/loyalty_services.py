@@ -54,6 +54,7 @@ from relata.engagement.models import (
     ReferralStatus,
 )
 from relata.sales.models import Order
+from relata.web.forms import EARLIEST_YEAR
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,11 @@ def member_enrol(
     if joined_on > today:
         raise ValidationError(
             {"joined_on": _("The joining date cannot be in the future.")}, code="future"
+        )
+    if joined_on.year < EARLIEST_YEAR:
+        raise ValidationError(
+            {"joined_on": _("Enter a date from %(year)s on.") % {"year": EARLIEST_YEAR}},
+            code="too_early",
         )
     member = LoyaltyMember.objects.select_for_update().filter(customer=customer).first()
     if member is not None and member.left_on is None:

@@ -124,3 +124,12 @@ def message_send(*, message: OutboxMessage, actor: Any = None) -> OutboxMessage:
     message.sent_at = timezone.now()
     message.save(update_fields=["status", "sent_at"])
     return message
+
+
+def messages_refuse_withdrawn(*, customer_id: int, channel: str, purpose: str) -> int:
+    """Consent was withdrawn: messages still waiting in the outbox for that channel and
+    purpose are refused at once, so nobody sends a letter or makes a call the customer no
+    longer wants (``message_send`` checks again as well)."""
+    return OutboxMessage.objects.filter(
+        customer_id=customer_id, channel=channel, purpose=purpose, status=MessageStatus.QUEUED
+    ).update(status=MessageStatus.REFUSED, status_reason=_no_consent_reason(channel, purpose))

@@ -51,7 +51,15 @@ def playbook_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @permission_required(
-    ["engagement.add_campaign", "engagement.change_triggerrule"], raise_exception=True
+    [
+        "engagement.add_segment",
+        "engagement.add_messagetemplate",
+        "engagement.add_campaign",
+        "engagement.change_campaign",
+        "engagement.add_triggerrule",
+        "engagement.change_triggerrule",
+    ],
+    raise_exception=True,
 )
 def playbook_switch(request: HttpRequest, key: str) -> HttpResponse:
     if key not in PLAYBOOKS:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -287,20 +288,27 @@ def _rules_create(playbook: Playbook, campaign: Campaign, actor: Any) -> None:
 
 def playbook_switch_on(*, key: str, actor: Any = None) -> PlaybookState:
     """Create the playbook's pieces if they are missing, launch its campaign (a draft one
-    is launched; a finished one is left alone) and activate its trigger rules."""
+    is launched) and activate its trigger rules — in that order, so no rule is on while its
+    campaign cannot take customers. A finished campaign is refused with a message."""
     if key not in PLAYBOOKS:
         raise ValueError(f"unknown playbook {key!r}")
     playbook = PLAYBOOKS[key]
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         state = playbook_state(key)
         campaign = state.campaign or _install(playbook, actor)
+    if campaign.status == CampaignStatus.FINISHED:
+        raise ValidationError(
+            _("Its campaign “%(name)s” has finished; start a new campaign for it first.")
+            % {"name": campaign.name}
+        )
+    if campaign.status == CampaignStatus.DRAFT:
+        campaign_launch(campaign=campaign, actor=actor)
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         if not state.rules:
             _rules_create(playbook, campaign, actor)
         else:
             for rule in state.rules:
                 trigger_rule_set_active(rule=rule, active=True)
-    if campaign.status == CampaignStatus.DRAFT:
-        campaign_launch(campaign=campaign, actor=actor)
     return playbook_state(key)
 
 

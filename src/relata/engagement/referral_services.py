@@ -47,6 +47,7 @@ from relata.engagement.models import (
     ReferralStatus,
 )
 from relata.sales.models import Order
+from relata.web.forms import EARLIEST_YEAR
 
 # Letters and digits nobody confuses when reading a code aloud or typing it: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -145,6 +146,11 @@ def referral_record(
     if referred_on > today:
         raise ValidationError(
             {"referred_on": _("The referral date cannot be in the future.")}, code="future"
+        )
+    if referred_on.year < EARLIEST_YEAR:
+        raise ValidationError(
+            {"referred_on": _("Enter a date from %(year)s on.") % {"year": EARLIEST_YEAR}},
+            code="too_early",
         )
     if referrer.pk == referred.pk:
         raise ValidationError(

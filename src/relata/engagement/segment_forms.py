@@ -15,6 +15,9 @@ from relata.engagement.segment_rules import rules_check
 from relata.web.forms import BootstrapFormMixin
 
 MAX_RULES_JSON = 100_000
+# Far above any real rule set (a condition holds two brackets), far below Python's
+# recursion limit when parsing nested JSON.
+MAX_BRACKETS = 2_000
 
 
 def rules_parse(text: str) -> tuple[dict[str, Any] | None, list[str]]:
@@ -23,8 +26,12 @@ def rules_parse(text: str) -> tuple[dict[str, Any] | None, list[str]]:
     text = (text or "").strip() or '{"match": "all", "rules": []}'
     if len(text) > MAX_RULES_JSON:
         return None, [str(_("The rules are too long."))]
+    if text.count("[") + text.count("{") > MAX_BRACKETS:
+        return None, [str(_("The rules nest too deeply."))]
     try:
         rules = json.loads(text)
+    except RecursionError:
+        return None, [str(_("The rules nest too deeply."))]
     except ValueError as error:
         return None, [
             str(_("The rules are not valid JSON (line %(line)s, column %(column)s)."))

@@ -116,7 +116,9 @@ def template_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 def template_preview_fragment(request: HttpRequest) -> HttpResponse:
     form = PreviewForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {}
-    preview = _preview(
-        data.get("subject", ""), data.get("body", ""), data.get("customer_number", "")
+    # Previewing for a chosen customer shows that customer's data.
+    number = (
+        data.get("customer_number", "") if request.user.has_perm("customers.view_customer") else ""
     )
+    preview = _preview(data.get("subject", ""), data.get("body", ""), number)
     return render(request, "engagement/message_templates/preview.html", {"preview": preview})

@@ -41,6 +41,7 @@ from relata.engagement.merge_fields import (
 )
 from relata.engagement.message_services import message_queue
 from relata.engagement.models import (
+    CampaignStatus,
     ContactGroup,
     CustomerEvent,
     CustomerEventKind,
@@ -356,6 +357,20 @@ def _settings_error(error: ValidationError) -> str:
     return _("The rule's settings are invalid: %(errors)s") % {"errors": " ".join(error.messages)}
 
 
+def _campaign_not_running(rule: TriggerRule) -> str:
+    """Why the rule cannot act now, when it enrols in a campaign that is not running: firing
+    anyway would use up occurrences that fire only once (a welcome) for nothing."""
+    if rule.action != TriggerAction.CAMPAIGN:
+        return ""
+    campaign = rule.campaign
+    if campaign is not None and campaign.status == CampaignStatus.RUNNING:
+        return ""
+    name = campaign.name if campaign is not None else "—"
+    return _("The campaign “%(name)s” is not running; nothing fired. Launch it first.") % {
+        "name": name
+    }
+
+
 def _run_rule(rule: TriggerRule, *, now: datetime, dry_run: bool, sample_size: int) -> RuleResult:
     result = _result(rule)
     definition = EVENTS.get(rule.event)
@@ -373,6 +388,9 @@ def _run_rule(rule: TriggerRule, *, now: datetime, dry_run: bool, sample_size: i
         result.error = _settings_error(error)
         return result
     if definition.scan is None:
+        return result
+    if not dry_run and (blocked := _campaign_not_running(rule)):
+        result.error = blocked
         return result
     if definition.needs_segment and rule.segment is None:
         result.error = _("This event needs a segment.")
@@ -447,6 +465,9 @@ def trigger_fire_immediate(
         "segment", "campaign", "template"
     )
     for rule in rules:
+        if _campaign_not_running(rule):
+            logger.warning("Trigger rule %s waits: its campaign is not running", rule.pk)
+            continue
         try:
             if rule.segment is not None and not segment_contains(
                 rule.segment, customer_id=customer_id

@@ -3,11 +3,12 @@ firings, and outbox messages."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from relata.api.schemas.common import AwareDateTime, NoNul, ObjectId, PageQuery, max_length
 from relata.customers.models import ConsentChannel, Customer
@@ -53,6 +54,20 @@ class EventIn(Schema):
         if self.kind == CustomerEventKind.EXTERNAL and not self.name.strip():
             raise ValueError("an external event needs a name")
         return self
+
+    @field_validator("payload")
+    @classmethod
+    def storable(cls, payload: dict[str, Any]) -> dict[str, Any]:
+        # PostgreSQL's jsonb refuses NUL characters, and a payload is details, not a file.
+        text = json.dumps(payload)
+        if "\\u0000" in text:
+            raise ValueError("the payload may not contain NUL characters")
+        if len(text) > MAX_PAYLOAD_CHARACTERS:
+            raise ValueError(f"the payload is limited to {MAX_PAYLOAD_CHARACTERS:,} characters")
+        return payload
+
+
+MAX_PAYLOAD_CHARACTERS = 20_000
 
 
 class EventOut(Schema):

@@ -67,8 +67,10 @@ def _check_value(segment_field: SegmentField, op: str, value: Any) -> str | None
         values = as_list(value) if op in ("in", "not_in", "starts_with") else [value]
         if not values or any(not isinstance(v, str) or not v.strip() for v in values):
             return _("enter a text.")
-        if any(len(v) > MAX_TEXT or "\x00" in v for v in values):
+        if any(len(v) > MAX_TEXT for v in values):
             return _("texts are limited to %(n)s characters.") % {"n": MAX_TEXT}
+        if any("\x00" in v or not _encodable(v) for v in values):
+            return _("the text holds characters that cannot be stored.")
         if len(values) > MAX_LIST:
             return _("at most %(n)s values.") % {"n": MAX_LIST}
         return None
@@ -107,6 +109,15 @@ def _check_range(segment_field: SegmentField, number: Decimal) -> str | None:
     if abs(number) >= Decimal("1e12"):
         return _("the number is too large.")
     return None
+
+
+def _encodable(text: str) -> bool:
+    """False for text a database cannot store (a lone surrogate from a JSON escape)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_days(segment_field: SegmentField, days: Any) -> str | None:

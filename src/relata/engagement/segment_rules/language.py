@@ -229,9 +229,13 @@ def as_relative(value: Any) -> tuple[int, str] | None:
     number = as_number(amount)
     if number is None or number != number.to_integral_value() or unit not in UNITS:
         return None
-    if number < 0 or number > MAX_DAYS:
+    if number < 0 or number * DAYS_PER_UNIT[str(unit)] > MAX_DAYS:
         return None
     return int(number), str(unit)
+
+
+# Upper bounds per unit, to keep a relative date within a century whatever the unit.
+DAYS_PER_UNIT = {"days": 1, "weeks": 7, "months": 31, "years": 366}
 
 
 def relative_cutoff(value: Any, today: date) -> date:
