@@ -148,8 +148,18 @@ def points_expire(
     *, today: date | None = None, customer_ids: Iterable[int] | None = None
 ) -> tuple[int, int]:
     """Expire what is left of the lots due by ``today`` (``expires_on ≤ today``), after use
-    consumed the oldest first. Idempotent. Returns (customers, points expired)."""
+    consumed the oldest first. Idempotent, and one at a time: the programme row is locked
+    for the transaction, so two overlapping runs (or a run and a redemption) cannot both
+    expire the same points. Returns (customers, points expired)."""
     today = today or timezone.localdate()
+    with transaction.atomic():
+        LoyaltyProgramme.objects.select_for_update().filter(
+            pk=LoyaltyProgramme.current().pk
+        ).values_list("pk").first()
+        return _expire(today=today, customer_ids=customer_ids)
+
+
+def _expire(*, today: date, customer_ids: Iterable[int] | None) -> tuple[int, int]:
     note = _("Expired: points due by %(date)s") % {"date": today.isoformat()}
     batch: list[PointsEntry] = []
     customers = 0

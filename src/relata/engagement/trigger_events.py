@@ -15,7 +15,7 @@ new_child             ``child:3`` (the number of children reached)
 term_ending           ``term:<order line id>``
 replenishment         ``replenish:<category id>:<date of the last purchase>``
 new_customer          ``welcome`` (once ever)
-no_purchase           ``lapse:<id of the customer's latest order>``
+no_purchase           ``lapse:<date of the customer's last purchase>``
 down_migration        ``down:<period end of the score run>``
 complaint             ``complaint:<id>``
 nps_detractor         ``nps:<customer event id>``

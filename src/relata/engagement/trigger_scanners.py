@@ -320,15 +320,17 @@ def scan_no_purchase(ctx: ScanContext) -> Iterator[Occurrence]:
     rows = (
         _restricted(_purchases(), ctx, "customer_id")
         .values("customer_id")
-        .annotate(last=Max("order_date"), last_id=Max("id"))
+        .annotate(last=Max("order_date"))
         .filter(last__lte=ctx.today - timedelta(days=params["days"]))
         .order_by()
     )
     if params["max_days"] is not None:
         rows = rows.filter(last__gte=ctx.today - timedelta(days=params["max_days"]))
-    for customer_id, last, last_id in _rows(rows.values_list("customer_id", "last", "last_id")):
+    # Keyed by the date of the last purchase: an older order imported later (a higher id)
+    # does not make the same lapse fire again; a new purchase starts a new one.
+    for customer_id, last in _rows(rows.values_list("customer_id", "last")):
         facts = {"last_purchase": last.isoformat(), "days": (ctx.today - last).days}
-        yield Occurrence(customer_id, f"lapse:{last_id}", facts)
+        yield Occurrence(customer_id, f"lapse:{last.isoformat()}", facts)
 
 
 def scan_down_migration(ctx: ScanContext) -> Iterator[Occurrence]:
