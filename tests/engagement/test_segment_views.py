@@ -314,3 +314,40 @@ def test_permissions(world: World) -> None:
     assert viewer.get(f"/segments/{segment.pk}/edit/").status_code == 403
     assert viewer.post(f"/segments/{segment.pk}/delete/").status_code == 403
     assert viewer.post(f"/segments/{segment.pk}/duplicate/").status_code == 403
+
+
+def test_the_list_reads_the_products_and_categories_once_however_many_segments(
+    world: World, client_m: Client
+) -> None:
+    # given segments on products and categories
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from relata.sales.models import Product, ProductCategory
+
+    product = Product.objects.order_by("pk").first()
+    category = ProductCategory.objects.order_by("pk").first()
+    assert product is not None and category is not None
+
+    def make(n: int) -> None:
+        for i in range(n):
+            Segment.objects.create(
+                name=f"Buyers {Segment.objects.count()}-{i}",
+                rules=all_of(
+                    cond("products", "any_of", [product.pk]),
+                    cond("categories", "any_of", [category.pk]),
+                ),
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client_m.get("/segments/").status_code == 200
+        return len(captured.captured_queries)
+
+    make(2)
+    few = queries()
+    # when there are many more
+    make(10)
+    many = queries()
+    # then the page makes the same number of queries
+    assert many == few

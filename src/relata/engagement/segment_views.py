@@ -28,6 +28,7 @@ from relata.engagement.segment_persona import segment_persona
 from relata.engagement.segment_rules import (
     TEXT,
     catalogue_for_builder,
+    choices_cached,
     field_get,
     rules_describe,
 )
@@ -142,7 +143,8 @@ def _can_see_customers(request: HtmxHttpRequest) -> bool:
 def segment_list_page(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     page = paginate(request, segment_list(query=query), per_page=50)
-    rows = [{"segment": s, "summary": rules_describe(s.rules)} for s in page.object_list]
+    with choices_cached():
+        rows = [{"segment": s, "summary": rules_describe(s.rules)} for s in page.object_list]
     context = {"page": page, "rows": rows, "query": query}
     template = "engagement/segments/list.html#results" if request.htmx else None
     response = render(request, template or "engagement/segments/list.html", context)

@@ -25,6 +25,7 @@ from relata.engagement.segment_rules.language import (
     as_list,
     as_number,
     choice_values,
+    choices_cached,
     months_back,
     relative_cutoff,
 )
@@ -39,11 +40,12 @@ from relata.scoring.models import CustomerSnapshot
 def rules_q(rules: dict[str, Any], *, today: date | None = None) -> Q:
     """The ``Q`` over ``Customer`` that selects the rules' customers. Raises ``RulesInvalid``
     for rules that ``rules_check`` rejects. An empty tree selects everyone."""
-    errors = rules_check(rules)
-    if errors:
-        raise RulesInvalid(errors)
-    context = Context(today=today) if today is not None else Context()
-    return _group_q(rules, "", context)
+    with choices_cached():
+        errors = rules_check(rules)
+        if errors:
+            raise RulesInvalid(errors)
+        context = Context(today=today) if today is not None else Context()
+        return _group_q(rules, "", context)
 
 
 def _group_q(group: dict[str, Any], position: str, context: Context) -> Q:

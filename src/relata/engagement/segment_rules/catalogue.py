@@ -64,6 +64,7 @@ from relata.engagement.segment_rules.language import (
     SnapshotTest,
     as_list,
     as_relative,
+    choices_cached,
     field_register,
 )
 from relata.sales.models import Product, ProductCategory
@@ -596,9 +597,10 @@ def catalogue_for_builder() -> dict[str, Any]:
 def rules_describe(rules: Any) -> str:
     """A one-line reading of a rules tree, e.g. "Tier is any of Top, Big and Last order not
     in the last 90 days" (for lists and exports)."""
-    if not isinstance(rules, dict) or rules_check(rules):
-        return ""
-    return _describe_group(rules, top=True)
+    with choices_cached():
+        if not isinstance(rules, dict) or rules_check(rules):
+            return ""
+        return _describe_group(rules, top=True)
 
 
 def _describe_group(group: dict[str, Any], *, top: bool = False) -> str:

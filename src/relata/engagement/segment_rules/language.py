@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -152,7 +154,33 @@ class SegmentField:
     def choice_list(self) -> ChoiceList:
         if self.choices is None:
             return []
-        return list(self.choices() if callable(self.choices) else self.choices)
+        cache = _CHOICES_CACHE.get()
+        if cache is not None and self.key in cache:
+            return cache[self.key]
+        values = list(self.choices() if callable(self.choices) else self.choices)
+        if cache is not None:
+            cache[self.key] = values
+        return values
+
+
+# Choices read from the database (products, categories, users) are read once per block of
+# ``choices_cached``: a list page describing twenty segments, or one evaluation that checks
+# and then compiles the same rules, would otherwise read them again for every condition.
+_CHOICES_CACHE: ContextVar[dict[str, ChoiceList] | None] = ContextVar(
+    "segment_choices", default=None
+)
+
+
+@contextmanager
+def choices_cached() -> Iterator[None]:
+    if _CHOICES_CACHE.get() is not None:  # already inside one: share it
+        yield
+        return
+    token = _CHOICES_CACHE.set({})
+    try:
+        yield
+    finally:
+        _CHOICES_CACHE.reset(token)
 
 
 CATALOGUE: dict[str, SegmentField] = {}
