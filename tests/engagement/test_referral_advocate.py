@@ -65,3 +65,13 @@ def test_a_repeat_customer_who_referred_someone_is_an_ambassador() -> None:
     )
     assert stages[referrer.pk] == StageChoice.AMBASSADOR
     assert stages[plain.pk] != StageChoice.AMBASSADOR
+
+
+def test_scoring_reads_the_rejected_status_engagement_uses() -> None:
+    # given scoring reads referrals by table name, without importing engagement
+    from relata.engagement.models import Referral, ReferralStatus
+    from relata.scoring.aggregates import REFERRAL_REJECTED
+
+    # then its table and status code are the engagement model's
+    assert Referral._meta.db_table == "engagement_referral"
+    assert ReferralStatus.REJECTED == REFERRAL_REJECTED

@@ -129,9 +129,21 @@ def offers_recompute(request: HttpRequest) -> HttpResponse:
     started = time.perf_counter()
     try:
         run = offer_run_create(settings=settings, evaluate=evaluate)
-    except Exception as error:
+    except ValueError:
+        # The analytics core refuses data it cannot work with (no orders, or none on one
+        # side of the evaluation's split); its English reason goes to the log.
+        logger.exception("offer run from the page refused its data")
+        messages.error(
+            request,
+            _(
+                "The offers could not be computed from the orders there are (for the check, "
+                "orders are needed before and after the split). Try without the check."
+            ),
+        )
+        return redirect("offers:summary")
+    except Exception:
         logger.exception("offer run from the page failed")
-        messages.error(request, _("Computing the offers failed: %(reason)s") % {"reason": error})
+        messages.error(request, _("Computing the offers failed; the details are in the log."))
         return redirect("offers:summary")
     messages.success(
         request,

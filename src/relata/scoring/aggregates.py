@@ -24,7 +24,6 @@ from django.db import connection, transaction
 from numpy.typing import NDArray
 
 from relata.contacts.models import Channel
-from relata.engagement.models import Referral, ReferralStatus
 from relata.sales.models import OrderStatus
 
 EPOCH = date(1970, 1, 1)
@@ -95,11 +94,14 @@ _CONTACTS = {
 }
 # Referrers (DOMAIN.md §9: an ambassador is a promoter, referrer or reviewer): every
 # referral not rejected, made by the period end. One row per referral, few against orders.
+# Read by table name like the contact moments above, so scoring does not import the
+# engagement app (which builds on scoring).
 _REFERRERS = Query(
     columns=(("customer", "r.referrer_id", "i8"),),
-    source=f"FROM {Referral._meta.db_table} r WHERE r.referred_on <= %s AND r.status <> %s",
+    source="FROM engagement_referral r WHERE r.referred_on <= %s AND r.status <> %s",
     chunk="r.referrer_id",
 )
+REFERRAL_REJECTED = "rejected"  # engagement.models.ReferralStatus.REJECTED
 _CUSTOMER_IDS = Query(
     columns=(("id", "id", "i8"),), source="FROM customers_customer WHERE id >= %s", chunk="id"
 )
@@ -237,7 +239,7 @@ def contact_counts(*, base: CustomerBase, first_day: int, last_day: int) -> Cont
 def referrers(*, base: CustomerBase, period_end: date) -> NDArray[np.bool_]:
     """Whether each customer had referred someone (referral not rejected) by the period
     end."""
-    table = read_columns(_REFERRERS, [period_end, ReferralStatus.REJECTED])
+    table = read_columns(_REFERRERS, [period_end, REFERRAL_REJECTED])
     index, known = _positions(base.ids, table["customer"])
     flags = np.zeros(base.ids.size, bool)
     flags[index[known]] = True
