@@ -342,3 +342,31 @@ def test_an_interrupted_launch_can_be_finished_from_the_page(client_m: Client) -
     assert not CampaignContact.objects.filter(sent_at__isnull=True).exists()
     client_m.post(f"/campaigns/{campaign.pk}/send-pending/")
     assert len(mail.outbox) == 3
+
+
+def test_a_large_launch_leaves_sending_to_the_scheduled_command(
+    client_m: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a campaign to 5 customers, with the in-request sending limit at 3
+    from django.core.management import call_command
+
+    from relata.engagement import campaign_views
+
+    monkeypatch.setattr(campaign_views, "SEND_IN_REQUEST_LIMIT", 3)
+    customers_in_segment(5)
+    campaign = new_campaign()
+    mail.outbox.clear()
+    # when it is launched from the page
+    response = client_m.post(
+        f"/campaigns/{campaign.pk}/launch/", {"version": campaign.version}, follow=True
+    )
+    # then the contacts exist, nothing was sent yet, and the page says how it goes on
+    assert CampaignContact.objects.filter(campaign=campaign, sent_at__isnull=True).count() == 5
+    assert mail.outbox == []
+    assert "5 messages wait to be sent by" in response.content.decode()
+    # when the scheduled command runs (twice)
+    call_command("send_campaigns", verbosity=0)
+    call_command("send_campaigns", verbosity=0)
+    # then every message went out once
+    assert len(mail.outbox) == 5
+    assert not CampaignContact.objects.filter(campaign=campaign, sent_at__isnull=True).exists()

@@ -245,7 +245,11 @@ def _launch_check(campaign: Campaign) -> None:
 
 
 def campaign_launch(
-    *, campaign: Campaign, actor: Any = None, expected_version: int | None = None
+    *,
+    campaign: Campaign,
+    actor: Any = None,
+    expected_version: int | None = None,
+    send: bool = True,
 ) -> Campaign:
     """Evaluate the segment, draw the control group, create the contacts, then send.
 
@@ -265,8 +269,16 @@ def campaign_launch(
         campaign.version, campaign.random_seed = before
         campaign.status, campaign.launched_at = CampaignStatus.DRAFT, None
         raise
-    campaign_send_pending(campaign=campaign, actor=actor)
+    if send:
+        campaign_send_pending(campaign=campaign, actor=actor)
     return campaign
+
+
+def campaign_pending_count(*, campaign: Campaign) -> int:
+    """Target contacts still waiting for their message (``campaign_send_pending`` sends)."""
+    return campaign.contacts.filter(
+        group=ContactGroup.TARGET, sent_at__isnull=True, refused_reason=""
+    ).count()
 
 
 def _contacts_create(campaign: Campaign) -> None:
