@@ -309,7 +309,7 @@ def test_next_best_offer_is_personal_with_the_campaign_product_as_fallback() -> 
     assert CampaignContact.objects.get(customer=without).offered_product == beans
 
 
-def test_one_failing_contact_does_not_stop_the_others(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_one_failing_contact_does_not_stop_the_others(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
     # given three customers, the second of whom cannot be rendered (a bug, bad data)
     first, broken, third = customers_in_segment(3)
     real = campaign_services.customer_merge_values
@@ -326,4 +326,7 @@ def test_one_failing_contact_does_not_stop_the_others(monkeypatch) -> None:  # t
     assert sorted(m.to[0] for m in mail.outbox) == sorted([first.email, third.email])
     failed = CampaignContact.objects.get(customer=broken)
     assert failed.sent_at is None
-    assert failed.refused_reason == "Sending failed: bad data"
+    assert (
+        failed.refused_reason == "Sending failed unexpectedly; the details are in the server log."
+    )
+    assert "bad data" in caplog.text

@@ -209,7 +209,9 @@ def test_a_campaign_not_running_uses_up_no_occurrence() -> None:
     assert CampaignContact.objects.filter(campaign=campaign, customer=customer).exists()
 
 
-def test_failing_action_is_recorded_and_the_run_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failing_action_is_recorded_and_the_run_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     new_customers(2)
     make_rule("new_customer", "task")
     calls: list[dict[str, Any]] = []
@@ -226,7 +228,9 @@ def test_failing_action_is_recorded_and_the_run_goes_on(monkeypatch: pytest.Monk
     # then that firing is failed with the reason and the second customer got a task
     assert (summary.rules[0].failed, summary.rules[0].done) == (1, 1)
     failed = TriggerFiring.objects.get(outcome="failed")
-    assert failed.detail == "routing table on fire" and failed.task is None
+    assert failed.detail == "The action failed unexpectedly; the details are in the server log."
+    assert failed.task is None
+    assert "routing table on fire" in caplog.text
     assert TriggerFiring.objects.get(outcome="done").task is not None
 
 

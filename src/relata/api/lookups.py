@@ -11,13 +11,20 @@ from relata.sales.models import Product
 from relata.sales.services import LineInput
 
 
-def customer_from_body(*, customer_id: int | None, customer_number: str | None) -> Customer:
+def customer_from_body(
+    *,
+    customer_id: int | None,
+    customer_number: str | None,
+    fields: tuple[str, str] = ("customer_id", "customer_number"),
+) -> Customer:
+    """The customer a request body names by id or by number (``fields``: the body's names
+    for the two), or a 422 naming the field."""
     if customer_id is not None:
         customer = Customer.objects.filter(pk=customer_id).first()
-        field, value = "customer_id", str(customer_id)
+        field, value = fields[0], str(customer_id)
     else:
         customer = Customer.objects.filter(customer_number=customer_number).first()
-        field, value = "customer_number", str(customer_number)
+        field, value = fields[1], str(customer_number)
     if customer is None:
         raise invalid(
             [

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from relata.api.errors import BODY, field_error, invalid
+from relata.api.lookups import customer_from_body
 from relata.api.pagination import paginate
 from relata.api.permissions import api_user, require_perms
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
@@ -67,22 +67,11 @@ def record_referral(request: HttpRequest, payload: ReferralIn) -> Status[Referra
     who bought before the referral. Rewarded at once when the referred customer has just
     bought."""
     require_perms(request, "engagement.add_referral")
-    if payload.referred_id is not None:
-        referred = Customer.objects.filter(pk=payload.referred_id).first()
-        field, value = "referred_id", str(payload.referred_id)
-    else:
-        referred = Customer.objects.filter(customer_number=payload.referred_number).first()
-        field, value = "referred_number", str(payload.referred_number)
-    if referred is None:
-        raise invalid(
-            [
-                field_error(
-                    [*BODY, field],
-                    _("No customer with %(field)s %(value)s.") % {"field": field, "value": value},
-                    "not_found",
-                )
-            ]
-        )
+    referred = customer_from_body(
+        customer_id=payload.referred_id,
+        customer_number=payload.referred_number,
+        fields=("referred_id", "referred_number"),
+    )
     referral = referral_record(
         referred=referred,
         code=payload.code,

@@ -72,7 +72,7 @@ def customer_save(
 
 
 # Fields whose change is an event for triggers (moved house, a new child).
-WATCHED_FIELDS = ("street", "house_number", "postcode", "city", "country", "children")
+WATCHED_FIELDS = ("street", "house_number", "postcode", "city", "children")
 
 
 def _watched_values(customer: Customer) -> dict[str, Any]:

@@ -101,7 +101,8 @@ def _members(rng: np.random.Generator, today: date) -> int:
         members.append(
             LoyaltyMember(
                 customer_id=row["customer_id"],
-                member_number=f"L{len(members) + 1:07d}",
+                # The numbering member_number_next continues from (L + 8 digits).
+                member_number=f"L{len(members) + 1:08d}",
                 joined_on=joined,
             )
         )

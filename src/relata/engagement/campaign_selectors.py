@@ -4,7 +4,6 @@ launch preview (who would be approached), and the live size of a segment for the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -140,12 +139,7 @@ def campaign_launch_preview(*, campaign: Campaign) -> LaunchPreview | None:
     return LaunchPreview(reach, control, approached, round(approached * share))
 
 
-def template_list(*, channel: str = "") -> QuerySet[MessageTemplate]:
-    templates = MessageTemplate.objects.annotate(campaign_count=Count("campaigns"))
-    if channel:
-        templates = templates.filter(channel=channel)
-    return templates.order_by("name")
+def template_list() -> QuerySet[MessageTemplate]:
+    return MessageTemplate.objects.annotate(campaign_count=Count("campaigns")).order_by("name")
 
 
-def segment_choices() -> list[Any]:
-    return list(Segment.objects.order_by("name"))

@@ -338,10 +338,11 @@ def _contact_send_safely(campaign: Campaign, contact: CampaignContact, *, actor:
     try:
         with transaction.atomic():
             _contact_send(campaign, contact, actor=actor)
-    except Exception as error:  # one contact must not stop the campaign
+    except Exception:  # one contact must not stop the campaign
+        # The exception (English, internal) goes to the log; the contact says it in words.
         logger.exception("Campaign %s: sending to contact %s failed", campaign.pk, contact.pk)
-        reason = _("Sending failed: %(error)s") % {"error": str(error) or type(error).__name__}
-        CampaignContact.objects.filter(pk=contact.pk).update(refused_reason=reason[:300])
+        reason = _("Sending failed unexpectedly; the details are in the server log.")
+        CampaignContact.objects.filter(pk=contact.pk).update(refused_reason=reason)
 
 
 def _messages_of_contact() -> QuerySet[OutboxMessage]:

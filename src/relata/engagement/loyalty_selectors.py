@@ -3,7 +3,6 @@ per month and the programme's liability."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -30,6 +29,7 @@ from relata.engagement.models import (
     PointsKind,
     RewardMode,
 )
+from relata.scoring.services import months_before
 
 CENT = Decimal("0.01")
 # Saving mode shows progress towards rewards; the programme has one threshold setting, the
@@ -50,10 +50,7 @@ USE = Q(kind=PointsKind.REDEEMED) | Q(kind=PointsKind.ADJUSTED, order__isnull=Tr
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later (earlier when negative), clipped to the end of a
     shorter month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last_day))
+    return months_before(day, -months)
 
 
 def points_balance(*, customer: Customer | int) -> int:

@@ -395,14 +395,6 @@ ACTIONS: dict[str, ActionDefinition] = {
 }
 
 
-def event_definition(event: str) -> EventDefinition:
-    return EVENTS[event]
-
-
-def action_definition(action: str) -> ActionDefinition:
-    return ACTIONS[action]
-
-
 # --- Facts in words ------------------------------------------------------------------------
 
 
@@ -490,8 +482,6 @@ __all__ = [
     "EventDefinition",
     "Occurrence",
     "ScanContext",
-    "action_definition",
     "changed_occurrences",
-    "event_definition",
     "occurrence_text",
 ]

@@ -291,9 +291,10 @@ def _act(
             return _record(firing, outcome, detail)
     except ValidationError as error:
         message = "; ".join(error.messages)
-    except Exception as error:  # one customer's failure must not stop the run
+    except Exception:  # one customer's failure must not stop the run
+        # The exception (English, internal) goes to the log; the firing says it in words.
         logger.exception("Trigger rule %s failed for customer %s", rule.pk, customer.pk)
-        message = str(error) or error.__class__.__name__
+        message = _("The action failed unexpectedly; the details are in the server log.")
     firing.task = None
     return _record(firing, FiringOutcome.FAILED, message)
 
