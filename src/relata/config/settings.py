@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "relata.api",
     "relata.scoring",
     "relata.engagement",
+    "relata.feedback",
     "relata.demo",
     "relata.clvcli",
 ]

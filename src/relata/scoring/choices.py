@@ -64,3 +64,14 @@ class MovementChoice(models.IntegerChoices):
     DOWN = 5, _("Down")
     LOST = 6, _("Lost")
     OUT = 7, _("Not active")
+
+
+class QuadrantChoice(models.IntegerChoices):
+    """Attitudinal against behavioural loyalty (Dick & Basu 1994; DOMAIN.md §7). Codes as in
+    ``relata.analytics.loyalty_quadrant``."""
+
+    UNKNOWN = 0, _("Attitude unknown")
+    TRUE_LOYAL = 1, _("True loyal")
+    CAPTIVE = 2, _("Captive")
+    LATENT = 3, _("Latent")
+    NONE = 4, _("No loyalty")

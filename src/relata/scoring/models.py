@@ -15,6 +15,7 @@ from relata.scoring.choices import (
     ChurnLevelChoice,
     GridChoice,
     MovementChoice,
+    QuadrantChoice,
     RfmSegmentChoice,
     StageChoice,
     TierChoice,
@@ -32,6 +33,10 @@ def default_channel_costs() -> dict[str, float]:
         "social": 2.0,
         "letter": 4.0,
     }
+
+
+def default_influence_weights() -> dict[str, float]:
+    return {"reach": 35.0, "referrals": 30.0, "reviews": 20.0, "recommendation": 15.0}
 
 
 class ValueBasis(models.TextChoices):
@@ -105,6 +110,35 @@ class ScoringSettings(models.Model):
     )
     return_cost = models.DecimalField(
         _("cost per returned order (€)"), max_digits=8, decimal_places=2, default=Decimal("12.00")
+    )
+    # Advocacy value (DOMAIN.md §8): the reach-based estimate is followers × reach rate ×
+    # conversion × the value of a customer won, each an assumption the user sets and sees.
+    reach_rate = models.DecimalField(
+        _("followers reached by a recommendation per year"),
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0.0200"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        help_text=_("Share of a customer's followers who see what they say about us in a year."),
+    )
+    reach_conversion = models.DecimalField(
+        _("of those reached, share who become customers"),
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0.0100"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+    )
+    reach_customer_value = models.DecimalField(
+        _("value of a customer won through reach (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Empty: the average CLV of customers who bought in the period."),
+    )
+    influence_weights = models.JSONField(
+        _("influence score weights"), default=default_influence_weights
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -226,6 +260,18 @@ class CustomerSnapshot(models.Model):
     lifecycle_stage = models.PositiveSmallIntegerField(
         _("lifecycle stage"), choices=StageChoice.choices
     )
+    # Non-financial value and loyalty (DOMAIN.md §7, §8)
+    nps_latest = models.PositiveSmallIntegerField(
+        _("latest NPS answer"), null=True, help_text=_("Empty: never answered.")
+    )
+    influence_score = models.PositiveSmallIntegerField(_("influence score (0–100)"), default=0)
+    advocacy_value = _money(_("advocacy value"))
+    holistic_value = _money(_("holistic value"))
+    attitudinal_loyalty = models.FloatField(_("attitudinal loyalty (0–1)"), null=True)
+    behavioural_loyalty = models.FloatField(_("behavioural loyalty (0–1)"), default=0.0)
+    loyalty_quadrant = models.PositiveSmallIntegerField(
+        _("loyalty quadrant"), choices=QuadrantChoice.choices, default=QuadrantChoice.UNKNOWN
+    )
 
     class Meta:
         verbose_name = _("customer snapshot")
@@ -244,6 +290,12 @@ class CustomerSnapshot(models.Model):
                 fields=["run", "cant_lose", "churn_risk", "revenue"],
                 name="snapshot_run_risk_idx",
                 condition=models.Q(risk=True) | models.Q(cant_lose=True),
+            ),
+            # ... the dashboard's "low spend, high influence" list ...
+            models.Index(
+                fields=["run", "influence_score"],
+                name="snapshot_run_influence_idx",
+                condition=models.Q(influence_score__gte=50),
             ),
             # ... and loss-making customers, biggest loss first.
             models.Index(

@@ -51,6 +51,17 @@ class Outcome(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint")
 
 
+class Friction(models.TextChoices):
+    """Why a contact moment went wrong for the customer: the drop-off causes of the journey
+    (DOMAIN.md §14)."""
+
+    UNCLEAR = "unclear", _("Unclear information")
+    NOT_REACHABLE = "not_reachable", _("We were not reachable")
+    NO_ANSWER = "no_answer", _("No answer or reply")
+    REPEAT_STORY = "repeat_story", _("Had to tell the story again")
+    WAITED = "waited", _("Waited too long")
+
+
 class ContactMoment(models.Model):
     customer = models.ForeignKey(
         Customer,
@@ -78,6 +89,13 @@ class ContactMoment(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    friction = models.CharField(
+        _("what went wrong"),
+        max_length=14,
+        choices=Friction.choices,
+        blank=True,
+        help_text=_("Leave empty when nothing went wrong for the customer."),
+    )
     order = models.ForeignKey(
         Order,
         verbose_name=_("order"),

@@ -21,6 +21,7 @@ class TaskKind(models.TextChoices):
     CALL_BACK = "call_back", _("Call back")
     FOLLOW_UP = "follow_up", _("Follow-up")
     COMPLAINT = "complaint", _("Complaint handling")
+    DETRACTOR = "detractor", _("Detractor follow-up")
     OTHER = "other", _("Other")
 
 

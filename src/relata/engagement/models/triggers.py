@@ -29,6 +29,8 @@ class TriggerEvent(models.TextChoices):
     DOWN_MIGRATION = "down_migration", _("Moved down a tier")
     COMPLAINT = "complaint", _("Complaint filed")
     NPS_DETRACTOR = "nps_detractor", _("NPS detractor (0–6)")
+    CONTACT_LOGGED = "contact_logged", _("Contact moment logged")
+    ORDER_PLACED = "order_placed", _("Order placed")
     IN_SEGMENT = "in_segment", _("Customer is in a segment")
     # Calendar
     CALENDAR_DATE = "calendar", _("Calendar date")
@@ -39,6 +41,7 @@ class TriggerAction(models.TextChoices):
     CAMPAIGN = "campaign", _("Enrol in a campaign")
     MESSAGE = "message", _("Put a message in the outbox")
     NOTICE = "notice", _("Notify the account owner")
+    SURVEY = "survey", _("Send a survey")
 
 
 class TriggerRule(models.Model):
