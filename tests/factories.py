@@ -8,6 +8,7 @@ import factory
 
 from relata.contacts.models import Complaint, ContactMoment
 from relata.customers.models import Customer, CustomerKind
+from relata.feedback.models import Review, SocialProfile, Survey, SurveyResponse
 from relata.sales.models import Product, ProductCategory
 
 
@@ -70,3 +71,46 @@ class ComplaintFactory(factory.django.DjangoModelFactory):
     touchpoint = "delivery"
     cause = "delivery"
     subject = "Parcel arrived late"
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Survey
+
+    name = factory.Sequence(lambda n: f"After service {n}")
+    touchpoint = "service"
+
+
+class SurveyResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyResponse
+
+    survey = factory.SubFactory(SurveyFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    nps = 9
+    csat = 4
+    touchpoint = "service"
+    channel = "phone"
+    source = "link"
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    customer = factory.SubFactory(CustomerFactory)
+    kind = "review"
+    rating = 5
+    title = "Great coffee"
+    text = "Fresh and fast."
+    helpful_votes = 3
+
+
+class SocialProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SocialProfile
+
+    customer = factory.SubFactory(CustomerFactory)
+    platform = "instagram"
+    handle = factory.Sequence(lambda n: f"vlogger{n}")
+    followers = 12000

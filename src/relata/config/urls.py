@@ -26,6 +26,14 @@ urlpatterns = [
     path("loyalty/", include("relata.engagement.loyalty_urls")),
     path("referrals/", include("relata.engagement.referral_urls")),
     path("offers/", include("relata.engagement.offer_urls")),
+    path("surveys/", include("relata.feedback.survey_urls")),
+    path("satisfaction/", include("relata.feedback.satisfaction_urls")),
+    path("reviews/", include("relata.feedback.review_urls")),
+    path("social/", include("relata.feedback.social_urls")),
+    path("influence/", include("relata.feedback.influence_urls")),
+    path("journeys/", include("relata.feedback.journey_urls")),
+    # Personal survey links answered without a login (see web.middleware).
+    path("s/", include("relata.feedback.public_urls")),
     # Open pixel and click links of campaign e-mails: public (see web.middleware).
     path("t/", include("relata.engagement.tracking_urls")),
     path("", include("relata.web.urls")),
