@@ -64,6 +64,18 @@ _ENGAGEMENT_FRONT_AND_BACK = {
     "engagement.referral": _EDIT,
 }
 
+_FEEDBACK_MODELS = ("survey", "surveyinvitation", "surveyresponse", "review", "socialprofile")
+# Marketing designs surveys and keeps reviews and social profiles; everyone who serves
+# customers sends surveys, records answers, reviews and profiles, and reads the reports.
+_FEEDBACK_MARKETING = {f"feedback.{name}": _ALL for name in _FEEDBACK_MODELS}
+_FEEDBACK_FRONT_AND_BACK = {
+    "feedback.survey": _VIEW,
+    "feedback.surveyinvitation": _EDIT,
+    "feedback.surveyresponse": _EDIT,
+    "feedback.review": _EDIT,
+    "feedback.socialprofile": _EDIT,
+}
+
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     ADMIN: {
         "sales.deal": _ALL,
@@ -86,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "scoring.scorerun": _VIEW,
         "scoring.scoringsettings": _ALL,
         **{f"engagement.{name}": _ALL for name in _ENGAGEMENT_MODELS},
+        **_FEEDBACK_MARKETING,
     },
     SALES: {
         "sales.deal": _ALL,
@@ -105,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "scoring.customersnapshot": _VIEW,
         "scoring.scorerun": _VIEW,
         **_ENGAGEMENT_FRONT_AND_BACK,
+        **_FEEDBACK_FRONT_AND_BACK,
     },
     BACK_OFFICE: {
         "sales.deal": _EDIT,
@@ -125,6 +139,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "scoring.customersnapshot": _VIEW,
         "scoring.scorerun": _VIEW,
         **_ENGAGEMENT_FRONT_AND_BACK,
+        **_FEEDBACK_FRONT_AND_BACK,
     },
     MARKETING: {
         "sales.deal": _VIEW,
@@ -145,6 +160,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "scoring.customersnapshot": _VIEW,
         "scoring.scorerun": _VIEW,
         **_ENGAGEMENT_MARKETING,
+        **_FEEDBACK_MARKETING,
     },
 }
 

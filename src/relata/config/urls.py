@@ -31,6 +31,7 @@ urlpatterns = [
     path("reviews/", include("relata.feedback.review_urls")),
     path("social/", include("relata.feedback.social_urls")),
     path("influence/", include("relata.feedback.influence_urls")),
+    path("loyalty-quadrant/", include("relata.feedback.quadrant_urls")),
     path("journeys/", include("relata.feedback.journey_urls")),
     # Personal survey links answered without a login (see web.middleware).
     path("s/", include("relata.feedback.public_urls")),
