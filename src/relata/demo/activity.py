@@ -297,6 +297,7 @@ def contact_moments(
             "subject": Column("str", subject[sort]),
             "outcome": Column("str", strings(OUTCOMES)[outcome[sort]]),
             "notes": Column("str", np.full(total, "", dtype=S)),
+            "friction": Column("str", np.full(total, "", dtype=S)),
             "order_id": Column("int", linked_order[sort], linked_order[sort] == 0),
             "deal_id": Column("int", np.zeros(total, dtype=np.int64), np.ones(total, dtype=bool)),
             "complaint_id": Column(

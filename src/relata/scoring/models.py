@@ -264,13 +264,33 @@ class CustomerSnapshot(models.Model):
     nps_latest = models.PositiveSmallIntegerField(
         _("latest NPS answer"), null=True, help_text=_("Empty: never answered.")
     )
-    influence_score = models.PositiveSmallIntegerField(_("influence score (0–100)"), default=0)
-    advocacy_value = _money(_("advocacy value"))
-    holistic_value = _money(_("holistic value"))
+    # Database defaults too: a bulk write that leaves these out (an older run) stays valid.
+    influence_score = models.PositiveSmallIntegerField(
+        _("influence score (0–100)"), default=0, db_default=0
+    )
+    advocacy_value = models.DecimalField(
+        _("advocacy value"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        db_default=Decimal(0),
+    )
+    holistic_value = models.DecimalField(
+        _("holistic value"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        db_default=Decimal(0),
+    )
     attitudinal_loyalty = models.FloatField(_("attitudinal loyalty (0–1)"), null=True)
-    behavioural_loyalty = models.FloatField(_("behavioural loyalty (0–1)"), default=0.0)
+    behavioural_loyalty = models.FloatField(
+        _("behavioural loyalty (0–1)"), default=0.0, db_default=0.0
+    )
     loyalty_quadrant = models.PositiveSmallIntegerField(
-        _("loyalty quadrant"), choices=QuadrantChoice.choices, default=QuadrantChoice.UNKNOWN
+        _("loyalty quadrant"),
+        choices=QuadrantChoice.choices,
+        default=QuadrantChoice.UNKNOWN,
+        db_default=QuadrantChoice.UNKNOWN,
     )
 
     class Meta:
