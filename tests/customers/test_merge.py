@@ -39,9 +39,18 @@ from relata.engagement.models import (
     TriggerFiring,
     TriggerRule,
 )
+from relata.feedback.models import SurveyInvitation
 from relata.sales.models import Deal, DealLine, DealStageChange, Order, OrderLine
 from relata.scoring.models import CustomerSnapshot, ScoreRun
-from tests.factories import ContactMomentFactory, CustomerFactory, ProductFactory
+from tests.factories import (
+    ContactMomentFactory,
+    CustomerFactory,
+    ProductFactory,
+    ReviewFactory,
+    SocialProfileFactory,
+    SurveyFactory,
+    SurveyResponseFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +102,21 @@ def _engagement_history(customer: Customer, product: Any, *, once_per_customer: 
         Referral.objects.create(referrer=fourth, referred=customer)
 
 
+def _feedback_history(customer: Customer, product: Any, moment: Any) -> None:
+    """Voice-of-the-customer rows: a survey sent and answered, a review, a social profile."""
+    survey = SurveyFactory()
+    invitation = SurveyInvitation.objects.create(
+        survey=survey,
+        customer=customer,
+        token_hash=f"{customer.pk:064d}",
+        expires_at=timezone.now(),
+        contact_moment=moment,
+    )
+    SurveyResponseFactory(survey=survey, customer=customer, invitation=invitation)
+    ReviewFactory(customer=customer, product=product)
+    SocialProfileFactory(customer=customer, handle=f"merge{customer.pk}")
+
+
 def _history(customer: Customer, user: User, *, when: Any, once_per_customer: bool = False) -> None:
     """One row of every kind of history the merge must move, for ``customer``."""
     product = ProductFactory()
@@ -108,6 +132,7 @@ def _history(customer: Customer, user: User, *, when: Any, once_per_customer: bo
     DealStageChange.objects.create(deal=deal, customer=customer, to_stage="lead")
     moment = ContactMomentFactory(customer=customer, subject=f"Call {customer.pk}")
     Task.objects.create(customer=customer, title=f"Task {customer.pk}", contact_moment=moment)
+    _feedback_history(customer, product, moment)
     Complaint.objects.create(
         customer=customer,
         channel="phone",

@@ -35,7 +35,7 @@ ORDER_COLUMNS = (
 )
 CONTACT_COLUMNS = (
     "external_id", "customer_number", "occurred_at", "channel", "direction", "touchpoint",
-    "office", "subject", "outcome", "notes", "order_number", "staff",
+    "office", "subject", "outcome", "notes", "order_number", "staff", "friction",
 )
 CHUNK = 5000
 
@@ -110,7 +110,7 @@ def _contact_rows() -> Iterator[list[Any]]:
         .values_list(
             "external_id", "customer__customer_number", "occurred_at", "channel", "direction",
             "touchpoint", "office", "subject", "outcome", "notes", "order__order_number",
-            "staff__username",
+            "staff__username", "friction",
         )
         .iterator(chunk_size=CHUNK)
     )

@@ -20,12 +20,18 @@ from relata.imports.parsing import normalise_word
 CUSTOMERS = "customers"
 ORDERS = "orders"
 CONTACTS = "contacts"
+REVIEWS = "reviews"
+SOCIAL = "social"
 KINDS = (CUSTOMERS, ORDERS, CONTACTS)
+# Everything the import reads: the exported kinds and those imported only.
+IMPORT_KINDS = (*KINDS, REVIEWS, SOCIAL)
 # The kind in a sentence ("… is not a field of customers").
 KIND_NAMES = {
     CUSTOMERS: gettext_lazy("customers"),
     ORDERS: gettext_lazy("orders"),
     CONTACTS: gettext_lazy("contact moments"),
+    REVIEWS: gettext_lazy("reviews and comments"),
+    SOCIAL: gettext_lazy("social profiles"),
 }
 
 
@@ -210,11 +216,84 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _spec("office", "Office", "Front/back office", "Front- of backoffice", "Kantoor"),
         _spec("subject", "Subject", "Onderwerp", "Topic"),
         _spec("outcome", "Outcome", "Resultaat", "Result", "Uitkomst"),
+        _spec(
+            "friction", "What went wrong", "Wat ging er mis", "Friction", "Frictie",
+            "Drop-off cause", "Knelpunt", "Probleem",
+        ),
         _NOTES,
         _spec("order_number", "Order number", "Ordernummer", "Order", "Ordernr", "Bestelnummer"),
         _spec(
             "staff", "Staff member", "Medewerker", "Staff", "Employee", "User", "Behandelaar",
             "Gebruiker",
+        ),
+    ),
+    REVIEWS: (
+        _spec(
+            "external_id", "External ID", "Extern ID", "Review ID", "ID", "Kenmerk",
+            "Referentie", "Reference",
+        ),
+        _CUSTOMER_NUMBER,
+        _spec(
+            "customer_email", "Customer e-mail", "E-mailadres klant", "Customer email",
+            "E-mail klant", *_EMAIL_ALIASES, "E-mailadres",
+        ),
+        _spec("kind", "Kind", "Soort", "Type", "Review or comment"),
+        _spec(
+            "sku", "SKU", "Artikelnummer", "Product SKU", "Product code", "Productcode",
+            "Article number", "Artikelnr", "Art nr", "Productnummer", "Product",
+        ),
+        _spec(
+            "rating", "Rating", "Waardering", "Stars", "Sterren", "Score", "Beoordeling",
+            "Cijfer", "Rating (1-5)",
+        ),
+        _spec("title", "Title", "Titel", "Headline", "Kop", "Onderwerp", "Subject"),
+        _spec(
+            "text", "Text", "Tekst", "Review", "Review text", "Reviewtekst", "Comment", "Body",
+            "Reactie", "Recensie", "Opmerking", "Content", "Inhoud", "Bericht",
+        ),
+        _spec(
+            "written_on", "Date", "Datum", "Written on", "Geschreven op", "Review date",
+            "Datum review", "Published", "Gepubliceerd", "Geplaatst", "Geplaatst op",
+        ),
+        _spec(
+            "helpful_votes", "Helpful votes", "Nuttig", "Helpful", "Stemmen nuttig",
+            "Nuttige stemmen", "Likes", "Upvotes", "Duim omhoog",
+        ),
+        _spec(
+            "unhelpful_votes", "Not helpful votes", "Niet nuttig", "Not helpful", "Unhelpful",
+            "Stemmen niet nuttig", "Downvotes", "Duim omlaag",
+        ),
+        _spec(
+            "site", "Site", "Bron", "Where", "Waar", "Source", "Review site", "Website",
+            "Platform", "Kanaal", "Channel",
+        ),
+        _spec("url", "URL", "Link", "Web address", "Webadres", "Review link", "Review URL"),
+    ),
+    SOCIAL: (
+        _CUSTOMER_NUMBER,
+        _spec(
+            "customer_email", "Customer e-mail", "E-mailadres klant", "Customer email",
+            "E-mail klant", *_EMAIL_ALIASES, "E-mailadres",
+        ),
+        _spec(
+            "platform", "Platform", "Platform", "Network", "Netwerk", "Social network",
+            "Sociaal netwerk", "Social media", "Kanaal", "Channel", "Medium",
+        ),
+        _spec(
+            "handle", "Handle", "Account", "Username", "User name", "Gebruikersnaam",
+            "Accountnaam", "Account name", "Profile", "Profiel",
+        ),
+        _spec(
+            "followers", "Followers", "Volgers", "Number of followers", "Aantal volgers",
+            "Fans", "Subscribers", "Abonnees", "Reach", "Bereik",
+        ),
+        _spec(
+            "url", "URL", "Link", "Profile link", "Profiellink", "Profile URL", "Webadres",
+            "Web address",
+        ),
+        _spec(
+            "counted_on", "Counted on", "Geteld op", "Followers counted on",
+            "Volgers geteld op", "Peildatum", "Date", "Datum", "As of",
         ),
     ),
 }
@@ -226,6 +305,8 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
              ("sku", "amount")),
     CONTACTS: (("customer_number", "customer_email"), ("occurred_at",), ("channel",),
                ("touchpoint",), ("subject",)),
+    REVIEWS: (("customer_number", "customer_email"), ("rating", "title", "text")),
+    SOCIAL: (("customer_number", "customer_email"), ("handle", "url")),
 }
 
 

@@ -12,6 +12,8 @@ class ImportKind(models.TextChoices):
     CUSTOMERS = "customers", _("Customers")
     ORDERS = "orders", _("Orders")
     CONTACTS = "contacts", _("Contact moments")
+    REVIEWS = "reviews", _("Reviews and comments")
+    SOCIAL = "social", _("Social profiles")
 
 
 class ImportStatus(models.TextChoices):

@@ -22,11 +22,13 @@ from relata.imports.headers import (
     CONTACTS,
     CUSTOMERS,
     ORDERS,
+    REVIEWS,
+    SOCIAL,
     HeaderMapping,
     ImportFileError,
     map_headers,
 )
-from relata.imports.kinds import contacts, customers, orders
+from relata.imports.kinds import contacts, customers, orders, reviews, social
 from relata.imports.parsing import COMMA, DECIMAL_STYLES, POINT, neutralise_formula
 from relata.imports.sniff import (
     FileSettings,
@@ -43,8 +45,11 @@ NUMBER_FIELDS = {
     CUSTOMERS: ("acquisition_cost",),
     ORDERS: ("quantity", "unit_price", "unit_cost", "amount"),
     CONTACTS: (),
+    REVIEWS: (),
+    SOCIAL: (),
 }
-DATE_FIELDS = {CUSTOMERS: ("birth_date",), ORDERS: ("order_date",), CONTACTS: ("occurred_at",)}
+DATE_FIELDS = {CUSTOMERS: ("birth_date",), ORDERS: ("order_date",), CONTACTS: ("occurred_at",),
+               REVIEWS: ("written_on",), SOCIAL: ("counted_on",)}
 PREVIEW_ROWS = 10
 EXTRA_LABELS = {
     "lines": gettext_lazy("order lines written"),
@@ -63,6 +68,8 @@ PLANNERS: dict[str, Callable[[Context], Plan]] = {
     CUSTOMERS: customers.plan,
     ORDERS: orders.plan,
     CONTACTS: contacts.plan,
+    REVIEWS: reviews.plan,
+    SOCIAL: social.plan,
 }
 
 

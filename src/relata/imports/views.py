@@ -32,7 +32,7 @@ from relata.customers.duplicates import customers_touched_between, duplicate_cou
 from relata.imports.export import export_csv, export_filename, export_rows
 from relata.imports.export import export_xlsx as write_xlsx
 from relata.imports.forms import ImportOptionsForm, ImportUploadForm
-from relata.imports.headers import KINDS, ImportFileError
+from relata.imports.headers import KINDS, REVIEWS, SOCIAL, ImportFileError
 from relata.imports.models import ImportBatch, ImportKind, ImportStatus
 from relata.imports.services import ImportOptions, ImportReport, import_run, rejects_bytes
 from relata.imports.sniff import DELIMITER_NAMES
@@ -41,7 +41,10 @@ IMPORT_PERMISSIONS: dict[str, tuple[str, str]] = {
     ImportKind.CUSTOMERS: ("customers.add_customer", "customers.change_customer"),
     ImportKind.ORDERS: ("sales.add_order", "sales.change_order"),
     ImportKind.CONTACTS: ("contacts.add_contactmoment", "contacts.change_contactmoment"),
+    REVIEWS: ("feedback.add_review", "feedback.change_review"),
+    SOCIAL: ("feedback.add_socialprofile", "feedback.change_socialprofile"),
 }
+IMPORT_CHOICES = ImportKind.choices
 EXPORT_PERMISSIONS: dict[str, str] = {
     ImportKind.CUSTOMERS: "customers.view_customer",
     ImportKind.ORDERS: "sales.view_order",
@@ -60,7 +63,7 @@ def can_import(user: object, kind: str) -> bool:
 
 
 def _importable(request: HttpRequest) -> list[tuple[str, str]]:
-    return [(k, str(label)) for k, label in ImportKind.choices if can_import(request.user, k)]
+    return [(k, str(label)) for k, label in IMPORT_CHOICES if can_import(request.user, k)]
 
 
 def _batches(request: HttpRequest) -> QuerySet[ImportBatch]:

@@ -13,7 +13,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relata.contacts.models import Channel, ContactMoment, Direction, Office, Outcome, Touchpoint
+from relata.contacts.models import (
+    Channel,
+    ContactMoment,
+    Direction,
+    Friction,
+    Office,
+    Outcome,
+    Touchpoint,
+)
 from relata.imports.choices import choice_words
 from relata.imports.kinds.common import resolve_customers
 from relata.imports.parsing import (
@@ -33,11 +41,12 @@ CHOICES = {
     "touchpoint": Touchpoint,
     "office": Office,
     "outcome": Outcome,
+    "friction": Friction,
 }
 DEFAULTS = {"direction": Direction.INBOUND.value, "office": Office.FRONT.value, "outcome": "",
-            "notes": ""}
+            "friction": "", "notes": ""}
 COMPARED = ("customer_id", "occurred_at", "channel", "direction", "touchpoint", "office",
-            "subject", "outcome", "notes", "order_id", "staff_id")
+            "subject", "outcome", "friction", "notes", "order_id", "staff_id")
 
 
 @dataclass

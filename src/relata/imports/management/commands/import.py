@@ -1,4 +1,5 @@
-"""relata import customers|orders|contacts FILE — validate a CSV or XLSX file, then import it."""
+"""relata import customers|orders|contacts|reviews|social FILE — validate a CSV or XLSX
+file, then import it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from tqdm import tqdm
 
 from relata.customers.duplicates import customers_touched_between, duplicate_count
-from relata.imports.headers import KINDS, ImportFileError, parse_map_options
+from relata.imports.headers import IMPORT_KINDS, ImportFileError, parse_map_options
 from relata.imports.services import ImportOptions, import_run, rejects_write, summary_lines
 from relata.imports.sniff import SOURCE_LABELS
 from relata.imports.validate import Progress
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("kind", choices=IMPORT_KINDS)
         parser.add_argument("file")
         parser.add_argument("--delimiter", help=_("';', ',' or 'tab' (default: detected)"))
         parser.add_argument("--encoding", help=_("for example utf-8 or cp1252 (default: detected)"))
