@@ -1,4 +1,10 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from relata.feedback import satisfaction_views
 
 app_name = "satisfaction"
-urlpatterns: list[URLPattern | URLResolver] = []
+
+urlpatterns = [
+    path("", satisfaction_views.overview, name="overview"),
+    path("export/<str:file_format>/", satisfaction_views.export, name="export"),
+]
