@@ -19,6 +19,8 @@ no_purchase           ``lapse:<date of the customer's last purchase>``
 down_migration        ``down:<period end of the score run>``
 complaint             ``complaint:<id>``
 nps_detractor         ``nps:<customer event id>``
+contact_logged        ``contact:<contact moment id>``
+order_placed          ``order:<order id>``
 in_segment            ``segment`` (once), or ``segment:<date>`` with a repeat interval
 calendar              ``date:2026-12-24``, or ``anniversary:2026``
 ====================  ==========================================================
@@ -26,7 +28,7 @@ calendar              ``date:2026-12-24``, or ``anniversary:2026``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,15 +37,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
-from relata.contacts.models import ComplaintCause, TaskKind, TaskPriority
+from relata.contacts.models import Channel, ComplaintCause, TaskKind, TaskPriority, Touchpoint
 from relata.customers.models import ConsentPurpose, Customer
 from relata.engagement.models import TriggerAction, TriggerEvent
 from relata.engagement.trigger_params import Check, Param, params_clean
+from relata.engagement.trigger_registry import ProvidedChoices
 from relata.engagement.trigger_scanners import (
     Occurrence,
     ScanContext,
     Scanner,
     check_calendar,
+    choice_label,
+    contact_occurrence,
+    match_contact,
+    match_order,
+    order_occurrence,
     scan_birthday,
     scan_calendar,
     scan_complaint,
@@ -55,6 +63,11 @@ from relata.engagement.trigger_scanners import (
     scan_replenishment,
     scan_term_ending,
 )
+from relata.sales.models import OrderStatus, SalesChannel
+
+# Whether an occurrence seen as it happened concerns a rule, given the rule's settings (the
+# touchpoint of a contact moment, the status of an order).
+Match = Callable[[dict[str, Any], Mapping[str, Any]], bool]
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,7 @@ class EventDefinition:
     immediate: bool = False
     needs_segment: bool = False
     check: Check | None = None
+    match: Match | None = None
 
     @property
     def label(self) -> str:
@@ -260,7 +274,9 @@ EVENTS: dict[str, EventDefinition] = {
         EventDefinition(
             TriggerEvent.NPS_DETRACTOR,
             BEHAVIOUR,
-            gettext_lazy("An NPS answer of 0–6 came in (through the events API). Fires at once."),
+            gettext_lazy(
+                "An NPS answer of 0–6 came in (a survey link or the events API). Fires at once."
+            ),
             (
                 _days("max_score", gettext_lazy("Score at most"), 6, high=10),
                 _days(
@@ -269,6 +285,63 @@ EVENTS: dict[str, EventDefinition] = {
             ),
             scan=scan_nps_detractor,
             immediate=True,
+        ),
+        EventDefinition(
+            TriggerEvent.CONTACT_LOGGED,
+            BEHAVIOUR,
+            gettext_lazy(
+                "A contact moment was logged (in the customer file, through the API or with a "
+                "complaint). Fires at once, once per contact moment; imported history does not "
+                "fire."
+            ),
+            (
+                Param(
+                    "touchpoint",
+                    gettext_lazy("Touchpoint"),
+                    "choice",
+                    choices=tuple(Touchpoint.choices),
+                    help_text=gettext_lazy("Empty: any touchpoint."),
+                ),
+                Param(
+                    "channel",
+                    gettext_lazy("Channel"),
+                    "choice",
+                    choices=tuple(Channel.choices),
+                    help_text=gettext_lazy("Empty: any channel."),
+                ),
+            ),
+            immediate=True,
+            match=match_contact,
+        ),
+        EventDefinition(
+            TriggerEvent.ORDER_PLACED,
+            BEHAVIOUR,
+            gettext_lazy(
+                "An order was placed — or, with a status chosen, saved with that status (say "
+                "delivered). Fires at once, once per order; imported orders do not fire."
+            ),
+            (
+                Param(
+                    "status",
+                    gettext_lazy("When saved as"),
+                    "choice",
+                    choices=tuple(
+                        (value, label)
+                        for value, label in OrderStatus.choices
+                        if value != OrderStatus.CANCELLED
+                    ),
+                    help_text=gettext_lazy("Empty: when the order is placed."),
+                ),
+                Param(
+                    "channel",
+                    gettext_lazy("Sales channel"),
+                    "choice",
+                    choices=tuple(SalesChannel.choices),
+                    help_text=gettext_lazy("Empty: any channel."),
+                ),
+            ),
+            immediate=True,
+            match=match_order,
         ),
         EventDefinition(
             TriggerEvent.IN_SEGMENT,
@@ -380,6 +453,32 @@ ACTIONS: dict[str, ActionDefinition] = {
             needs_template=True,
         ),
         ActionDefinition(
+            TriggerAction.SURVEY,
+            gettext_lazy(
+                "An e-mail with a personal survey link, about the contact moment or order that "
+                "fired the rule; refused without an e-mail opt-in for surveys."
+            ),
+            (
+                Param(
+                    "survey",
+                    gettext_lazy("Survey"),
+                    "choice",
+                    required=True,
+                    choices=ProvidedChoices(TriggerAction.SURVEY, "survey"),
+                    help_text=gettext_lazy("An active survey."),
+                ),
+                _days(
+                    "quiet_days",
+                    gettext_lazy("Not again within days"),
+                    30,
+                    high=365,
+                    help_text=gettext_lazy(
+                        "Skip a customer invited to this survey in the last days (0: every time)."
+                    ),
+                ),
+            ),
+        ),
+        ActionDefinition(
             TriggerAction.NOTICE,
             gettext_lazy("A notification to the customer's account owner."),
             (
@@ -438,6 +537,17 @@ def occurrence_text(event: str, facts: Mapping[str, Any]) -> str:
         return _("Complaint: %(subject)s") % {"subject": f.get("subject", "")}
     if event == TriggerEvent.NPS_DETRACTOR:
         return _("NPS answer %(score)s.") % {"score": f.get("score")}
+    if event == TriggerEvent.CONTACT_LOGGED:
+        return _("Contact moment “%(subject)s” (%(touchpoint)s, %(channel)s).") % {
+            "subject": f.get("subject", ""),
+            "touchpoint": choice_label(Touchpoint, f.get("touchpoint")),
+            "channel": choice_label(Channel, f.get("channel")),
+        }
+    if event == TriggerEvent.ORDER_PLACED:
+        return _("Order %(number)s (%(status)s).") % {
+            "number": f.get("order_number", ""),
+            "status": choice_label(OrderStatus, f.get("status")),
+        }
     if event == TriggerEvent.CALENDAR_DATE:
         if f.get("years"):
             return _("%(years)s years since the first purchase (%(date)s).") % {
@@ -483,5 +593,7 @@ __all__ = [
     "Occurrence",
     "ScanContext",
     "changed_occurrences",
+    "contact_occurrence",
     "occurrence_text",
+    "order_occurrence",
 ]

@@ -48,6 +48,11 @@ def _chosen(value: Any, allowed: list[str], fallback: str) -> str:
     return str(value) if str(value) in allowed else fallback
 
 
+def _suggested(kinds: Mapping[str, Any], prefix: str, params: tuple[Param, ...]) -> dict[str, Any]:
+    """Settings suggested in the query string; only names the definition knows."""
+    return {p.name: kinds[prefix + p.name] for p in params if kinds.get(prefix + p.name)}
+
+
 class TriggerRuleForm(BootstrapFormMixin, forms.ModelForm):
     """The rule's own fields, then one field per setting of the chosen event and action,
     named ``event__<setting>`` and ``action__<setting>``."""
@@ -79,10 +84,16 @@ class TriggerRuleForm(BootstrapFormMixin, forms.ModelForm):
         self.initial.update({"event": self.event, "action": self.action})
         self.event_definition: EventDefinition = EVENTS[self.event]
         self.action_definition: ActionDefinition = ACTIONS[self.action]
-        stored_event = rule.event_params if rule.event == self.event else {}
-        stored_action = rule.action_params if rule.action == self.action else {}
-        self._add(EVENT_PREFIX, self.event_definition.params, stored_event or {})
-        self._add(ACTION_PREFIX, self.action_definition.params, stored_action or {})
+        stored_event = (rule.event_params if rule.event == self.event else {}) or {}
+        stored_action = (rule.action_params if rule.action == self.action else {}) or {}
+        if not self.is_bound and rule.pk is None and kinds:
+            # A new rule started from an example link (?event=…&event__touchpoint=…).
+            stored_event = _suggested(kinds, EVENT_PREFIX, self.event_definition.params)
+            stored_action = _suggested(kinds, ACTION_PREFIX, self.action_definition.params)
+            if kinds.get("name"):
+                self.initial["name"] = str(kinds["name"])[:160]
+        self._add(EVENT_PREFIX, self.event_definition.params, stored_event)
+        self._add(ACTION_PREFIX, self.action_definition.params, stored_action)
         self.fields["segment"].queryset = Segment.objects.order_by("name")  # type: ignore[attr-defined]
         self.fields["campaign"].queryset = Campaign.objects.exclude(  # type: ignore[attr-defined]
             status=CampaignStatus.FINISHED

@@ -13,11 +13,16 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from relata.contacts.models import ContactMoment
 from relata.contacts.signals import complaint_filed
 from relata.customers.signals import customer_saved
 from relata.engagement.models import CustomerEvent, CustomerEventKind, TriggerEvent
 from relata.engagement.trigger_events import Occurrence, changed_occurrences
-from relata.engagement.trigger_scanners import NOT_PURCHASES
+from relata.engagement.trigger_scanners import (
+    NOT_PURCHASES,
+    contact_occurrence,
+    order_occurrence,
+)
 from relata.engagement.trigger_services import trigger_fire_immediate
 from relata.sales.signals import order_saved
 
@@ -33,9 +38,29 @@ def _fire(event: str, customer_id: int, occurrences: Sequence[Occurrence] | None
 
 @receiver(order_saved, dispatch_uid="engagement_triggers_order_saved")
 def order_saved_fire(sender: Any, order: Any, created: bool = False, **kwargs: Any) -> None:
-    """A first purchase: the new-customer rules (the scanner checks it is the first)."""
+    """A first purchase: the new-customer rules (the scanner checks it is the first). Any
+    order placed or saved: the order rules (each rule's settings say which status)."""
     if created and order.status not in NOT_PURCHASES:
         _fire(TriggerEvent.NEW_CUSTOMER, order.customer_id)
+    if order.status not in NOT_PURCHASES:
+        _fire(
+            TriggerEvent.ORDER_PLACED,
+            order.customer_id,
+            [order_occurrence(order, created=created)],
+        )
+
+
+@receiver(post_save, sender=ContactMoment, dispatch_uid="engagement_triggers_contact_logged")
+def contact_logged_fire(
+    sender: Any, instance: ContactMoment, created: bool = False, raw: bool = False, **kwargs: Any
+) -> None:
+    """A contact moment logged one by one (imports write in bulk and send no signal): the
+    contact rules, once the moment is committed."""
+    if created and not raw:
+        occurrence = contact_occurrence(instance)
+        transaction.on_commit(
+            lambda: _fire(TriggerEvent.CONTACT_LOGGED, occurrence.customer_id, [occurrence])
+        )
 
 
 @receiver(customer_saved, dispatch_uid="engagement_triggers_customer_saved")

@@ -10,7 +10,7 @@ to one customer happens in the SQL (``_restricted``).
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -22,7 +22,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
-from relata.contacts.models import Complaint
+from relata.contacts.models import Complaint, ContactMoment
 from relata.customers.models import Customer
 from relata.engagement.models import CustomerEvent, CustomerEventKind, TriggerFiring
 from relata.sales.models import Order, OrderLine, OrderStatus, Product, ProductCategory
@@ -460,3 +460,55 @@ def check_calendar(params: dict[str, Any]) -> dict[str, str]:
                 "day": _("%(month)s has no day %(day)s.") % {"month": MONTHS[month], "day": day}
             }
     return {}
+
+
+# --- Events seen as they happen --------------------------------------------------------------
+
+
+def choice_label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "—")
+
+
+def contact_occurrence(moment: ContactMoment) -> Occurrence:
+    """The contact-logged occurrence of a contact moment just saved."""
+    facts = {
+        "contact_moment": moment.pk,
+        "subject": moment.subject,
+        "touchpoint": moment.touchpoint,
+        "channel": moment.channel,
+    }
+    return Occurrence(moment.customer_id, f"contact:{moment.pk}", facts)
+
+
+def match_contact(params: dict[str, Any], facts: Mapping[str, Any]) -> bool:
+    """A contact moment concerns a rule when its touchpoint and channel are the ones the rule
+    names (an empty setting: any)."""
+    return (not params["touchpoint"] or facts.get("touchpoint") == params["touchpoint"]) and (
+        not params["channel"] or facts.get("channel") == params["channel"]
+    )
+
+
+def order_occurrence(order: Order, *, created: bool) -> Occurrence:
+    """The order-placed occurrence of an order just saved (``created``: placed now)."""
+    facts = {
+        "order": order.pk,
+        "order_number": order.order_number,
+        "status": order.status,
+        "channel": order.channel,
+        "created": created,
+    }
+    return Occurrence(order.customer_id, f"order:{order.pk}", facts)
+
+
+def match_order(params: dict[str, Any], facts: Mapping[str, Any]) -> bool:
+    """Without a status an order concerns a rule when it is placed (created); with one, when
+    it is saved with that status (so "delivered" fires on delivery). A cancelled order
+    never does."""
+    if facts.get("status") in NOT_PURCHASES:
+        return False
+    status = params["status"]
+    placed = facts.get("status") == status if status else bool(facts.get("created"))
+    return placed and (not params["channel"] or facts.get("channel") == params["channel"])

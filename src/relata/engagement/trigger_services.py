@@ -60,6 +60,7 @@ from relata.engagement.trigger_events import (
     occurrence_text,
 )
 from relata.engagement.trigger_params import params_stored
+from relata.engagement.trigger_registry import ACTION_PROVIDERS
 
 logger = logging.getLogger(__name__)
 
@@ -266,11 +267,22 @@ def _act_notice(
     return FiringOutcome.DONE, _("Notice to %(name)s.") % {"name": user_name(owner)}
 
 
+def _act_registered(
+    rule: TriggerRule, firing: TriggerFiring, customer: Customer, occurrence: Occurrence
+) -> tuple[str, str]:
+    # Carried out by another app (the survey by relata.feedback; see trigger_registry).
+    provider = ACTION_PROVIDERS.get(rule.action)
+    if provider is None:
+        return FiringOutcome.SKIPPED, _("This action is not available in this installation.")
+    return provider.run(rule, firing, customer, occurrence)
+
+
 ACT = {
     TriggerAction.TASK: _act_task,
     TriggerAction.CAMPAIGN: _act_campaign,
     TriggerAction.MESSAGE: _act_message,
     TriggerAction.NOTICE: _act_notice,
+    TriggerAction.SURVEY: _act_registered,
 }
 
 
@@ -475,17 +487,20 @@ def trigger_fire_immediate(
             ):
                 continue
             found = occurrences
+            params = definition.clean(rule.event_params, strict=False)
             if found is None:
                 if definition.scan is None:
                     continue
                 context = ScanContext(
-                    params=definition.clean(rule.event_params, strict=False),
+                    params=params,
                     now=now,
                     today=timezone.localdate(now),
                     rule_id=rule.pk,
                     customer_id=customer_id,
                 )
                 found = list(definition.scan(context))
+            elif definition.match is not None:
+                found = [o for o in found if definition.match(params, o.facts)]
         except (ValidationError, ValueError):
             logger.warning("Trigger rule %s cannot run; check its settings", rule.pk)
             continue

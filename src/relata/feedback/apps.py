@@ -5,7 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 # Modules that connect signal receivers or register with other apps (the customer timeline,
 # the trigger actions, the segment fields).
-RECEIVER_MODULES: tuple[str, ...] = ()
+RECEIVER_MODULES: tuple[str, ...] = (
+    "review_timeline",
+    "survey_timeline",
+    "survey_receivers",
+)
 
 
 class FeedbackConfig(AppConfig):

@@ -9,7 +9,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
 # The API authenticates with tokens itself; static files and the login page must be reachable;
-# /t/ is the open pixel and click tracking of campaign e-mails (opaque tokens, no data shown).
+# /t/ is the open pixel and click tracking of campaign e-mails (opaque tokens, no data shown);
+# /s/ the personal survey links customers answer (unguessable tokens, only a first name shown).
 PUBLIC_PREFIXES = (
     "/accounts/login/",
     "/static/",
@@ -18,6 +19,7 @@ PUBLIC_PREFIXES = (
     "/jsi18n/",
     "/admin/",
     "/t/",
+    "/s/",
 )
 
 
