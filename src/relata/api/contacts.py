@@ -94,6 +94,8 @@ def list_contact_moments(
         date_to=filters.date_to,
         ordering=filters.ordering,
     )
+    if filters.friction:
+        moments = moments.filter(friction=filters.friction)
     return paginate(request, moments, filters)
 
 

@@ -47,6 +47,7 @@ class ContactMomentForm(BootstrapFormMixin, forms.ModelForm):
             "office",
             "subject",
             "outcome",
+            "friction",
             "notes",
             "occurred_at",
         )

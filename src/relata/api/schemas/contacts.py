@@ -22,6 +22,7 @@ from relata.contacts.models import (
     Channel,
     ContactMoment,
     Direction,
+    Friction,
     Office,
     Outcome,
     Touchpoint,
@@ -43,6 +44,7 @@ class ContactMomentFilters(PageQuery):
     direction: Direction | None = None
     office: Office | None = None
     outcome: Outcome | None = None
+    friction: Friction | None = Field(None, description="Only moments where this went wrong.")
     date_from: date | None = Field(None, description="Moments on or after this (local) date.")
     date_to: date | None = Field(None, description="Moments on or before this (local) date.")
     ordering: ContactOrdering = "-occurred"
@@ -61,6 +63,9 @@ class ContactMomentPatch(Schema):
     staff_id: ObjectId | None = None
     subject: Annotated[str, Field(min_length=1, max_length=SUBJECT_LENGTH), NoNul] | None = None
     outcome: Annotated[str, BlankOr(Outcome)] | None = None
+    friction: Annotated[str, BlankOr(Friction)] | None = Field(
+        None, description='What went wrong for the customer; "" when nothing did.'
+    )
     notes: Text | None = None
     order_id: ObjectId | None = Field(None, description="An order of the same customer.")
     external_id: Annotated[str, Field(max_length=EXTERNAL_ID_LENGTH), NoNul] | None = None
@@ -81,6 +86,11 @@ class ContactMomentCreate(Schema):
     staff_id: ObjectId | None = Field(None, description="Defaults to the token's user.")
     subject: Text = Field(min_length=1, max_length=SUBJECT_LENGTH)
     outcome: Annotated[str, BlankOr(Outcome)] = ""
+    friction: Annotated[str, BlankOr(Friction)] = Field(
+        "",
+        description="What went wrong for the customer (unclear, not_reachable, no_answer, "
+        'repeat_story, waited); "" when nothing did.',
+    )
     notes: Text = ""
     order_id: ObjectId | None = Field(None, description="An order of the same customer.")
     external_id: Text = Field(
@@ -108,6 +118,7 @@ class ContactMomentOut(Schema):
     staff_id: int | None
     subject: str
     outcome: str
+    friction: str
     notes: str
     order_id: int | None
     external_id: str
