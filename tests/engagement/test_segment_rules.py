@@ -116,13 +116,13 @@ def test_catalogue_covers_the_required_fields() -> None:
         "churn_level", "lifecycle_stage", "value_grid", "cant_lose", "loss_making",
         "potential_value", "opted_in", "open_complaint", "loyalty_member", "referrer",
     }  # fmt: skip
-    # then each is in the catalogue with a group, a type and operators; no fake influence field
+    # then each is in the catalogue with a group, a type and operators; influence is scored
     assert required <= set(CATALOGUE)
     assert all(
         f.group in {"basic", "profile", "behaviour", "value", "consent"} for f in CATALOGUE.values()
     )
     assert all(f.ops for f in CATALOGUE.values())
-    assert "influence" not in " ".join(CATALOGUE)
+    assert {"influence_score", "advocacy_value", "holistic_value"} <= set(CATALOGUE)
 
 
 # --- basic and profile data --------------------------------------------------------------

@@ -82,8 +82,8 @@ def test_dashboard_shows_the_latest_period_from_its_summary(
     # given two scored periods
     scored = scored_demo()
     client = sales_client()
-    # when the dashboard is opened, it reads the summary and two short lists only
-    with django_assert_max_num_queries(10):
+    # when the dashboard is opened, it reads the summary and three short lists only
+    with django_assert_max_num_queries(11):
         response = client.get("/value/")
     # then it shows the latest period, every tier of the pyramid with a link to its customers
     assert response.status_code == 200

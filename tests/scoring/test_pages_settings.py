@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
+from relata.analytics.influence import COMPONENTS
 from relata.contacts.models import Channel
 from relata.scoring.models import ScoringSettings
 from tests.scoring.pages_support import admin_client, client_for, sales_client, scored_demo
@@ -28,8 +29,12 @@ def _valid(**changes: Any) -> dict[str, Any]:
         "lost_after_days": 400,
         "delivery_cost": "5.00",
         "return_cost": "10.00",
+        "reach_rate_percent": "2",
+        "reach_conversion_percent": "1",
+        "reach_customer_value": "",
     }
     data.update({f"channel_{value}": "1.50" for value in Channel.values})
+    data.update({f"weight_{name}": "25" for name in COMPONENTS})
     data.update(changes)
     return data
 

@@ -14,13 +14,19 @@ from relata.api import (
     deals,
     errors,
     events,
+    influence,
+    journeys,
     loyalty,
     offers,
     orders,
     outbox,
     referrals,
+    reviews,
+    satisfaction,
     scores,
     segments,
+    social,
+    surveys,
     tasks,
     timeline,
     triggers,
@@ -91,3 +97,12 @@ api.add_router("/message-templates/", campaigns.template_router)
 api.add_router("/events/", events.router)
 api.add_router("/outbox/", outbox.router)
 api.add_router("/triggers/", triggers.router)
+api.add_router("/journeys/", journeys.router)
+api.add_router("/influence/", influence.router)
+api.add_router("/customers/", influence.customer_router)
+api.add_router("/surveys/", surveys.router)
+api.add_router("/satisfaction/", satisfaction.router)
+api.add_router("/reviews/", reviews.router)
+api.add_router("/customers/", reviews.customer_router)
+api.add_router("/social-profiles/", social.router)
+api.add_router("/customers/", social.customer_router)

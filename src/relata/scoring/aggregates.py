@@ -92,16 +92,79 @@ _CONTACTS = {
     )
     for vendor, day in _CONTACT_DAY_EXPR.items()
 }
-# Referrers (DOMAIN.md §9: an ambassador is a promoter, referrer or reviewer): every
-# referral not rejected, made by the period end. One row per referral, few against orders.
-# Read by table name like the contact moments above, so scoring does not import the
-# engagement app (which builds on scoring).
-_REFERRERS = Query(
-    columns=(("customer", "r.referrer_id", "i8"),),
+# Referrals (DOMAIN.md §8, §9: an ambassador is a promoter, referrer or reviewer; advocacy
+# value counts the CLV of the customers a referrer brought): every referral not rejected,
+# made by the period end, as (referrer, referred). One row per referral, few against
+# orders. Read by table name like the contact moments above, so scoring does not import the
+# engagement app (which builds on scoring); the same holds for the feedback tables below.
+_REFERRALS = Query(
+    columns=(("referrer", "r.referrer_id", "i8"), ("referred", "r.referred_id", "i8")),
     source="FROM engagement_referral r WHERE r.referred_on <= %s AND r.status <> %s",
     chunk="r.referrer_id",
 )
 REFERRAL_REJECTED = "rejected"  # engagement.models.ReferralStatus.REJECTED
+# Voice of the customer (the feedback app), per customer and up to the period end: the
+# followers of the social profiles known by then (the latest count: no history is kept),
+# and the reviews and comments written by then. Grouped in SQL: a customer has a handful
+# of each at most, so the GROUP BY is a small hash aggregate that saves transfer.
+_PROFILE_DAY_EXPR = {
+    "postgresql": "(CAST(created_at AS DATE) - DATE '1970-01-01')",
+    "sqlite": "CAST(julianday(created_at) - 2440587.5 AS INTEGER)",
+}
+_FOLLOWERS = {
+    vendor: Query(
+        columns=(("customer", "p.customer_id", "i8"), ("followers", "p.followers", "i8")),
+        source=(
+            "FROM (SELECT customer_id, CAST(SUM(followers) AS BIGINT) AS followers "  # noqa: S608
+            f"FROM feedback_socialprofile WHERE {day} <= %s GROUP BY customer_id) p"
+        ),
+        chunk="p.customer_id",
+    )
+    for vendor, day in _PROFILE_DAY_EXPR.items()
+}
+_REVIEWS = Query(
+    columns=(
+        ("customer", "v.customer_id", "i8"),
+        ("written", "v.written", "i8"),
+        ("rated", "v.rated", "i8"),
+        ("rating_sum", "v.rating_sum", "i8"),
+        ("helpful", "v.helpful", "i8"),
+        ("positive", "v.positive", "i8"),
+    ),
+    source=(
+        "FROM (SELECT customer_id, CAST(COUNT(*) AS BIGINT) AS written, "
+        "CAST(COUNT(rating) AS BIGINT) AS rated, "
+        "CAST(COALESCE(SUM(rating), 0) AS BIGINT) AS rating_sum, "
+        "CAST(COALESCE(SUM(helpful_votes), 0) AS BIGINT) AS helpful, "
+        "CAST(SUM(CASE WHEN rating >= %s THEN 1 ELSE 0 END) AS BIGINT) AS positive "
+        "FROM feedback_review WHERE written_on <= %s GROUP BY customer_id) v"
+    ),
+    chunk="v.customer_id",
+)
+POSITIVE_RATING = 4  # a review rated 4–5 recommends the business (DOMAIN.md §9: reviewer)
+# NPS answers: the latest per customer is picked with NumPy (a sort), so ties on the
+# answer time go to the higher id, on both databases alike.
+_ANSWER_DAY_EXPR = {
+    "postgresql": "(CAST(s.answered_at AS DATE) - DATE '1970-01-01')",
+    "sqlite": "CAST(julianday(s.answered_at) - 2440587.5 AS INTEGER)",
+}
+_ANSWER_SECONDS_EXPR = {
+    "postgresql": "CAST(EXTRACT(EPOCH FROM s.answered_at) AS DOUBLE PRECISION)",
+    "sqlite": "CAST((julianday(s.answered_at) - 2440587.5) * 86400.0 AS REAL)",
+}
+_NPS = {
+    vendor: Query(
+        columns=(
+            ("customer", "s.customer_id", "i8"),
+            ("seconds", _ANSWER_SECONDS_EXPR[vendor], "f8"),
+            ("id", "s.id", "i8"),
+            ("nps", "CAST(s.nps AS INTEGER)", "i4"),
+        ),
+        source=f"FROM feedback_surveyresponse s WHERE s.nps IS NOT NULL AND {day} <= %s",
+        chunk="s.customer_id",
+    )
+    for vendor, day in _ANSWER_DAY_EXPR.items()
+}
 _CUSTOMER_IDS = Query(
     columns=(("id", "id", "i8"),), source="FROM customers_customer WHERE id >= %s", chunk="id"
 )
@@ -236,14 +299,118 @@ def contact_counts(*, base: CustomerBase, first_day: int, last_day: int) -> Cont
     return ContactCounts(in_window, ever, before)
 
 
+@dataclass(frozen=True)
+class Referrals:
+    """Referrals not rejected, made by the period end, one element per referral: the
+    referrer's index into CustomerBase.ids, and the referred customer's (-1 when that
+    customer is not in the base, e.g. created after the period end)."""
+
+    referrer: NDArray[np.int64]
+    referred: NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Voice:
+    """What customers said and showed about the business by the period end, per customer
+    (index into CustomerBase.ids): followers over all platforms; reviews and comments
+    written, how many of them rated, their rating sum, helpful votes, and reviews rated
+    4–5; the latest NPS answer (NaN: never answered)."""
+
+    followers: NDArray[np.float64]
+    reviews: NDArray[np.float64]
+    rated_reviews: NDArray[np.float64]
+    rating_sum: NDArray[np.float64]
+    helpful_votes: NDArray[np.float64]
+    positive_reviews: NDArray[np.float64]
+    nps_latest: NDArray[np.float64]
+    referrals: Referrals
+
+    @property
+    def mean_rating(self) -> NDArray[np.float64]:
+        """Mean rating of the rated reviews; NaN without one."""
+        mean: NDArray[np.float64] = np.divide(
+            self.rating_sum,
+            self.rated_reviews,
+            out=np.full(self.reviews.size, np.nan),
+            where=self.rated_reviews > 0,
+        )
+        return mean
+
+    @classmethod
+    def empty(cls, n: int) -> Voice:
+        zeros = np.zeros(n)
+        none = np.zeros(0, np.int64)
+        return cls(
+            zeros, zeros, zeros, zeros, zeros, zeros, np.full(n, np.nan), Referrals(none, none)
+        )
+
+
+def referrals(*, base: CustomerBase, period_end: date) -> Referrals:
+    """Referrals not rejected, made by the period end (referrers outside the base are left
+    out)."""
+    table = read_columns(_REFERRALS, [period_end, REFERRAL_REJECTED])
+    referrer, known = _positions(base.ids, table["referrer"])
+    referred, referred_known = _positions(base.ids, table["referred"][known])
+    return Referrals(
+        referrer=referrer[known], referred=np.where(referred_known, referred, -1).astype(np.int64)
+    )
+
+
 def referrers(*, base: CustomerBase, period_end: date) -> NDArray[np.bool_]:
     """Whether each customer had referred someone (referral not rejected) by the period
     end."""
-    table = read_columns(_REFERRERS, [period_end, REFERRAL_REJECTED])
-    index, known = _positions(base.ids, table["customer"])
     flags = np.zeros(base.ids.size, bool)
-    flags[index[known]] = True
+    flags[referrals(base=base, period_end=period_end).referrer] = True
     return flags
+
+
+def voice(*, base: CustomerBase, period_end: date) -> Voice:
+    """Followers, reviews, the latest NPS answer and the referrals per customer, up to the
+    period end (see ``Voice``)."""
+    vendor = _vendor()
+    n = base.ids.size
+    last_day = day_number(period_end)
+
+    def per_customer(table: dict[str, NDArray[Any]], *names: str) -> list[NDArray[np.float64]]:
+        index, known = _positions(base.ids, table["customer"])
+        return [
+            np.bincount(index[known], weights=table[name][known], minlength=n).astype(np.float64)
+            for name in names
+        ]
+
+    (followers,) = per_customer(read_columns(_FOLLOWERS[vendor], [last_day]), "followers")
+    reviews, rated, rating_sum, helpful, positive = per_customer(
+        read_columns(_REVIEWS, [POSITIVE_RATING, period_end]),
+        "written",
+        "rated",
+        "rating_sum",
+        "helpful",
+        "positive",
+    )
+    return Voice(
+        followers=followers,
+        reviews=reviews,
+        rated_reviews=rated,
+        rating_sum=rating_sum,
+        helpful_votes=helpful,
+        positive_reviews=positive,
+        nps_latest=_latest_nps(base, read_columns(_NPS[vendor], [last_day])),
+        referrals=referrals(base=base, period_end=period_end),
+    )
+
+
+def _latest_nps(base: CustomerBase, table: dict[str, NDArray[Any]]) -> NDArray[np.float64]:
+    """Each customer's latest NPS answer (by answer time, then id); NaN without one."""
+    latest = np.full(base.ids.size, np.nan)
+    index, known = _positions(base.ids, table["customer"])
+    if not known.any():
+        return latest
+    customer = index[known]
+    order = np.lexsort((table["id"][known], table["seconds"][known], customer))
+    customer = customer[order]
+    last = np.flatnonzero(np.append(customer[1:] != customer[:-1], True))
+    latest[customer[last]] = table["nps"][known][order][last]
+    return latest
 
 
 def _positions(

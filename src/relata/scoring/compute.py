@@ -14,14 +14,29 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from relata.analytics import churn, lifecycle, migration, potential, profitability, pyramid, rfm
+from relata.analytics import (
+    churn,
+    influence,
+    lifecycle,
+    loyalty_quadrant,
+    migration,
+    potential,
+    profitability,
+    pyramid,
+    rfm,
+)
 from relata.analytics.clv import discounted, formula
 from relata.analytics.clv._common import ClvInputError, FitError
 from relata.analytics.clv.model import fit_models, score
 from relata.analytics.frames import FrameError, RfmSummary, Transactions, summarise
-from relata.scoring.aggregates import CustomerBase, OrderDays
+from relata.scoring.aggregates import CustomerBase, OrderDays, Voice
 
 WEEK_DAYS = 7.0
+# "The" customer lifetime value of the product: the one the dashboard, the customer card,
+# the lists and the API's "clv" ordering show. Holistic value adds advocacy value to it,
+# and advocacy counts it for the referred customers (decision 0930).
+HEADLINE_CLV = "clv_probabilistic"
+PROMOTER_FROM = 9  # NPS answers 9–10 are promoters (DOMAIN.md §7)
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,14 @@ class ValueSettings:
     channel_costs: dict[str, float] = field(default_factory=dict)
     delivery_cost: float = 4.5
     return_cost: float = 12.0
+    # Advocacy and influence (DOMAIN.md §8); reach_customer_value None: the average CLV of
+    # the customers who bought in the period.
+    reach_rate: float = 0.02
+    reach_conversion: float = 0.01
+    reach_customer_value: float | None = None
+    influence_weights: dict[str, float] = field(
+        default_factory=lambda: dict(influence.DEFAULT_WEIGHTS)
+    )
 
 
 @dataclass
@@ -59,6 +82,9 @@ class PeriodScores:
     columns: dict[str, NDArray[Any]]
     model_fit: dict[str, Any]
     retention_by_tier: dict[int, float]
+    # The influence assumptions as applied (the value of a customer won through reach, the
+    # CLV they rest on), for the run's settings_used.
+    influence_assumptions: dict[str, Any] = field(default_factory=dict)
 
 
 def score_period(
@@ -70,11 +96,12 @@ def score_period(
     in_contact_before: NDArray[np.bool_],
     window: PeriodWindow,
     settings: ValueSettings,
-    advocate: NDArray[np.bool_] | None = None,
+    voice: Voice | None = None,
 ) -> PeriodScores:
-    """Score one period. ``advocate``: customers who promote the business (referrers, by
-    default none)."""
+    """Score one period. ``voice``: followers, reviews, NPS answers and referrals up to the
+    period end (by default none)."""
     n = base.ids.size
+    voice = voice or Voice.empty(n)
     c = days.customer
     in_period = (days.day > window.start) & (days.day <= window.end)
     in_previous = (days.day > window.previous_start) & (days.day <= window.start)
@@ -170,11 +197,17 @@ def score_period(
         tier=tier,
     )
 
+    # An ambassador is a promoter, a referrer or a reviewer (DOMAIN.md §9); a reviewer here
+    # is one who recommends: a review rated 4–5.
+    referrer = np.zeros(n, bool)
+    referrer[voice.referrals.referrer] = True
+    recommended = referrer | (voice.positive_reviews > 0)
+    promoter = np.nan_to_num(voice.nps_latest, nan=-1.0) >= PROMOTER_FROM
     stage = lifecycle.lifecycle_stages(
         age_days,
         purchase_days,
         in_contact,
-        advocate=np.zeros(n, bool) if advocate is None else advocate,
+        advocate=recommended | promoter,
         growth_ratio=value_now.growth_ratio,
         p_alive=np.where(ever_bought, p_alive, 1.0),
         down_migration=moved.risk,
@@ -195,6 +228,19 @@ def score_period(
     )
     clv_formula = formula.simple_customer_value(
         frequency * annual * horizon_years, 1.0, spend_per_purchase, base.acquisition_cost
+    )
+
+    clv = clv_probabilistic  # HEADLINE_CLV
+    advocacy, assumptions = _influence(voice, clv, ever_bought, frequency > 0, settings)
+    loyalty = loyalty_quadrant.loyalty_compute(
+        purchase_days=purchase_days,
+        recency_days=recency,
+        usual_gap_days=usual_gap,
+        current_value=value_now.current,
+        potential_value=value_now.potential,
+        days_since_first_purchase=age_days,
+        nps_latest=voice.nps_latest,
+        recommended=recommended,
     )
 
     columns: dict[str, NDArray[Any]] = {
@@ -228,8 +274,75 @@ def score_period(
         "churn_level": risk.level,
         "cant_lose": risk.cant_lose,
         "lifecycle_stage": stage,
+        "nps_latest": voice.nps_latest,
+        "influence_score": np.rint(advocacy.score),
+        "advocacy_value": advocacy.advocacy,
+        "holistic_value": influence.holistic_value(clv, advocacy.advocacy),
+        "attitudinal_loyalty": loyalty.attitudinal,
+        "behavioural_loyalty": loyalty.behavioural,
+        "loyalty_quadrant": loyalty.quadrant,
     }
-    return PeriodScores(columns=columns, model_fit=clv_fit, retention_by_tier=retention)
+    return PeriodScores(
+        columns=columns,
+        model_fit=clv_fit,
+        retention_by_tier=retention,
+        influence_assumptions=assumptions,
+    )
+
+
+def influence_settings(
+    settings: ValueSettings, *, value_per_customer: float
+) -> influence.InfluenceSettings:
+    return influence.InfluenceSettings(
+        weights=settings.influence_weights,
+        reach_rate=settings.reach_rate,
+        reach_conversion=settings.reach_conversion,
+        value_per_customer=value_per_customer,
+    )
+
+
+def _influence(
+    voice: Voice,
+    clv: NDArray[np.float64],
+    ever_bought: NDArray[np.bool_],
+    bought_in_period: NDArray[np.bool_],
+    settings: ValueSettings,
+) -> tuple[influence.InfluenceResult, dict[str, Any]]:
+    """Influence score and advocacy value. A referral counts for the referral component once
+    the referred customer has bought (by the period end); the referred customers' CLV is
+    this run's, summed per referrer (a pending referral's customer is worth 0 or little)."""
+    n = clv.size
+    referrals = voice.referrals
+    in_base = referrals.referred >= 0
+    referred = np.where(in_base, referrals.referred, 0)
+    referred_clv = np.bincount(
+        referrals.referrer, weights=np.where(in_base, clv[referred], 0.0), minlength=n
+    )
+    successful = in_base & ever_bought[referred]
+    successful_count = np.bincount(referrals.referrer[successful], minlength=n)
+    if settings.reach_customer_value is not None:
+        value_per_customer, source = settings.reach_customer_value, "setting"
+    else:
+        # Rounded to cents as recorded, so the run's figures can be recomputed exactly.
+        buyers = clv[bought_in_period]
+        value_per_customer = round(max(float(buyers.mean()), 0.0), 2) if buyers.size else 0.0
+        source = "average_clv"
+    result = influence.influence_compute(
+        followers=voice.followers,
+        referrals=successful_count,
+        referred_clv=referred_clv,
+        reviews=voice.reviews,
+        mean_rating=voice.mean_rating,
+        helpful_votes=voice.helpful_votes,
+        nps_latest=voice.nps_latest,
+        settings=influence_settings(settings, value_per_customer=value_per_customer),
+    )
+    assumptions = {
+        "clv_basis": HEADLINE_CLV,
+        "reach_customer_value_used": round(value_per_customer, 2),
+        "reach_customer_value_source": source,
+    }
+    return result, assumptions
 
 
 def _margin_ratio(days: OrderDays) -> float:

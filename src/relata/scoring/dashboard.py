@@ -33,6 +33,14 @@ from relata.scoring.selectors import customer_snapshots, latest_run
 from relata.scoring.services import months_before
 
 LIST_LIMIT = 20
+#: An influence score from this value on counts as influential; the partial index
+#: ``snapshot_run_influence_idx`` holds exactly these rows of each run.
+INFLUENTIAL = 50
+#: "Low spend, high influence": influential and not in the Top or Big tier (Medium, Small,
+#: inactive, prospect or suspect), the customers purchase-only scoring ranks low.
+HIGH_SPEND_TIERS: tuple[int, ...] = (TierChoice.TOP, TierChoice.BIG)
+LOW_SPEND_TIERS: tuple[int, ...] = tuple(t for t in TierChoice.values if t not in HIGH_SPEND_TIERS)
+INFLUENCER_LIMIT = 10
 
 # ---------------------------------------------------------------------------- runs
 
@@ -162,7 +170,9 @@ class Dashboard:
     model: ModelCard
     risk_customers: list[CustomerSnapshot] = field(default_factory=list)
     loss_making_customers: list[CustomerSnapshot] = field(default_factory=list)
+    influencers: list[CustomerSnapshot] = field(default_factory=list)
     chart_data: dict[str, Any] = field(default_factory=dict)
+    influence_threshold: int = INFLUENTIAL
 
 
 def _pct(part: float, whole: float) -> float:
@@ -325,6 +335,22 @@ def loss_making_customers(*, run: ScoreRun, limit: int = LIST_LIMIT) -> list[Cus
     )
 
 
+def low_spend_influencers(
+    *, run: ScoreRun, limit: int = INFLUENCER_LIMIT
+) -> list[CustomerSnapshot]:
+    """The most influential customers outside the Top and Big tiers, highest score first:
+    the ones purchase-only scoring misses. The partial index ``snapshot_run_influence_idx``
+    on (run, influence score ≥ 50) answers it with LIMIT, reading only influential rows."""
+    return list(
+        CustomerSnapshot.objects.filter(
+            run=run, influence_score__gte=INFLUENTIAL, tier__in=LOW_SPEND_TIERS
+        )
+        .select_related("customer")
+        .only(*LIST_FIELDS, "influence_score", "advocacy_value", "holistic_value")
+        .order_by("-influence_score", "-id")[:limit]
+    )
+
+
 def dashboard_build(*, run: ScoreRun) -> Dashboard:
     summary: dict[str, Any] = run.summary or {}
     total = int(summary.get("customers", run.customers))
@@ -383,6 +409,7 @@ def dashboard_build(*, run: ScoreRun) -> Dashboard:
         model=_model_card(run),
         risk_customers=risk_customers(run=run),
         loss_making_customers=loss_making_customers(run=run),
+        influencers=low_spend_influencers(run=run),
     )
     dashboard.chart_data = _chart_data(dashboard, summary)
     return dashboard

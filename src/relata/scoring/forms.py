@@ -9,6 +9,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from relata.analytics.influence import COMPONENTS, DEFAULT_WEIGHTS
 from relata.analytics.migration import MigrationState
 from relata.contacts.models import Channel
 from relata.scoring.choices import (
@@ -92,6 +93,31 @@ def channel_field_name(channel: str) -> str:
     return f"channel_{channel}"
 
 
+def weight_field_name(component: str) -> str:
+    return f"weight_{component}"
+
+
+# The influence-score weights: label and what the component measures (help text).
+WEIGHT_FIELDS: dict[str, tuple[Any, Any]] = {
+    "reach": (
+        _("Weight: reach"),
+        _("Followers over all platforms, on a log scale, full at 100,000."),
+    ),
+    "referrals": (
+        _("Weight: referrals"),
+        _("Referred customers who bought; half the maximum at 2."),
+    ),
+    "reviews": (
+        _("Weight: reviews"),
+        _("Reviews and comments written; five helpful votes count as one more review."),
+    ),
+    "recommendation": (
+        _("Weight: recommendation (NPS)"),
+        _("Latest NPS answer: promoter full, passive half, detractor or never asked nothing."),
+    ),
+}
+
+
 class ScoringSettingsForm(BootstrapFormMixin, forms.ModelForm):
     """The installation's scoring settings. Shares (tiers, discount, value drop) are entered
     as percentages; the channel costs as one amount per channel."""
@@ -109,6 +135,26 @@ class ScoringSettingsForm(BootstrapFormMixin, forms.ModelForm):
         decimal_places=0,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
+    reach_rate_percent = forms.DecimalField(
+        label=_("Followers reached per year (%)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_(
+            "Assumption: the share of a customer's followers who see what the customer says "
+            "about us in a year."
+        ),
+    )
+    reach_conversion_percent = forms.DecimalField(
+        label=_("Of those reached, become customers (%)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_(
+            "Assumption. Advocacy value from reach = followers × reached × this share × the "
+            "value of a customer won; nothing for detractors."
+        ),
+    )
 
     class Meta:
         model = ScoringSettings
@@ -123,6 +169,7 @@ class ScoringSettingsForm(BootstrapFormMixin, forms.ModelForm):
             "lost_after_days",
             "delivery_cost",
             "return_cost",
+            "reach_customer_value",
         ]
         help_texts = {
             "period_months": _("Customers are ranked on their behaviour in this period."),
@@ -130,6 +177,10 @@ class ScoringSettingsForm(BootstrapFormMixin, forms.ModelForm):
             "big_percent": _("The next share: Big."),
             "medium_percent": _("The next share: Medium. The rest is Small."),
             "horizon_months": _("How far ahead customer lifetime value looks."),
+            "reach_customer_value": _(
+                "Assumption. Empty: the average CLV (BG/NBD + Gamma-Gamma) of the customers "
+                "who bought in the period."
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -151,6 +202,31 @@ class ScoringSettingsForm(BootstrapFormMixin, forms.ModelForm):
         self.initial.setdefault(
             "value_drop_percent", (instance.risk_value_drop * 100).quantize(Decimal(1))
         )
+        self.initial.setdefault(
+            "reach_rate_percent", (instance.reach_rate * 100).quantize(Decimal("0.01"))
+        )
+        self.initial.setdefault(
+            "reach_conversion_percent", (instance.reach_conversion * 100).quantize(Decimal("0.01"))
+        )
+        self.fields["reach_customer_value"].widget.attrs["min"] = 0
+        weights = instance.influence_weights if isinstance(instance.influence_weights, dict) else {}
+        for component, (label, help_text) in WEIGHT_FIELDS.items():
+            name = weight_field_name(component)
+            self.fields[name] = forms.DecimalField(
+                label=label,
+                help_text=help_text,
+                max_digits=6,
+                decimal_places=1,
+                min_value=Decimal(0),
+                max_value=Decimal(1000),
+                required=True,
+                widget=forms.NumberInput(attrs={"step": "1", "class": "form-control"}),
+            )
+            try:
+                stored = Decimal(str(weights.get(component, DEFAULT_WEIGHTS[component])))
+            except ArithmeticError:
+                stored = Decimal(str(DEFAULT_WEIGHTS[component]))
+            self.initial.setdefault(name, stored.quantize(Decimal("0.1")))
         costs = instance.channel_costs or {}
         for value, label in Channel.choices:
             name = channel_field_name(value)
@@ -169,21 +245,32 @@ class ScoringSettingsForm(BootstrapFormMixin, forms.ModelForm):
     def channel_fields(self) -> list[forms.BoundField]:
         return [self[channel_field_name(value)] for value in Channel.values]
 
-    def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
-        """The fields in the cards of the settings page."""
-        names = {
-            _("Customer pyramid"): [
-                "period_months",
-                "value_basis",
-                "top_percent",
-                "big_percent",
-                "medium_percent",
-            ],
-            _("Customer lifetime value"): ["discount_percent", "horizon_months"],
-            _("Risk and lifecycle"): ["value_drop_percent", "new_customer_days", "lost_after_days"],
-            _("Cost to serve"): ["delivery_cost", "return_cost"],
-        }
-        return [(title, [self[name] for name in fields]) for title, fields in names.items()]
+    def weight_fields(self) -> list[forms.BoundField]:
+        return [self[weight_field_name(component)] for component in COMPONENTS]
+
+    def groups(self) -> list[tuple[Any, list[forms.BoundField], str]]:
+        """The cards of the settings page: title, fields, and what else the card shows
+        ("channels": the cost per contact moment; "weights": the influence-score weights)."""
+        names: list[tuple[Any, list[str], str]] = [
+            (
+                _("Customer pyramid"),
+                ["period_months", "value_basis", "top_percent", "big_percent", "medium_percent"],
+                "",
+            ),
+            (_("Customer lifetime value"), ["discount_percent", "horizon_months"], ""),
+            (
+                _("Risk and lifecycle"),
+                ["value_drop_percent", "new_customer_days", "lost_after_days"],
+                "",
+            ),
+            (_("Cost to serve"), ["delivery_cost", "return_cost"], "channels"),
+            (
+                _("Influence and advocacy"),
+                ["reach_rate_percent", "reach_conversion_percent", "reach_customer_value"],
+                "weights",
+            ),
+        ]
+        return [(title, [self[name] for name in fields], extra) for title, fields, extra in names]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -203,6 +290,18 @@ class ScoringSettingsForm(BootstrapFormMixin, forms.ModelForm):
                     params={"total": total},
                     code="tiers_over_100",
                 )
+        weights = [data.get(weight_field_name(component)) for component in COMPONENTS]
+        if all(weight is not None for weight in weights) and not any(weights):
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    _(
+                        "The influence score weights are all 0; give at least one of reach, "
+                        "referrals, reviews and recommendation a weight above 0."
+                    ),
+                    code="weights_all_zero",
+                ),
+            )
         return data
 
     def save(self, commit: bool = True) -> ScoringSettings:
@@ -212,6 +311,13 @@ class ScoringSettingsForm(BootstrapFormMixin, forms.ModelForm):
         settings.risk_value_drop = (data["value_drop_percent"] / 100).quantize(Decimal("0.01"))
         settings.channel_costs = {
             value: float(data[channel_field_name(value)]) for value in Channel.values
+        }
+        settings.reach_rate = (data["reach_rate_percent"] / 100).quantize(Decimal("0.0001"))
+        settings.reach_conversion = (data["reach_conversion_percent"] / 100).quantize(
+            Decimal("0.0001")
+        )
+        settings.influence_weights = {
+            component: float(data[weight_field_name(component)]) for component in COMPONENTS
         }
         if commit:
             settings.full_clean()

@@ -16,6 +16,7 @@ from django.db.models import Field
 from django.utils import timezone
 from numpy.typing import NDArray
 
+from relata.analytics.influence import COMPONENTS, DEFAULT_WEIGHTS
 from relata.scoring import aggregates, pgcopy
 from relata.scoring.compute import PeriodScores, PeriodWindow, ValueSettings, score_period
 from relata.scoring.models import CustomerSnapshot, RunStatus, ScoreRun, ScoringSettings
@@ -35,6 +36,8 @@ MONEY_COLUMNS = frozenset(
         "potential_value",
         "cost_to_serve",
         "profit",
+        "advocacy_value",
+        "holistic_value",
     }
 )
 BATCH = 5_000  # rows per executemany on SQLite
@@ -57,7 +60,26 @@ def value_settings(stored: ScoringSettings) -> ValueSettings:
         channel_costs={k: float(v) for k, v in (stored.channel_costs or {}).items()},
         delivery_cost=float(stored.delivery_cost),
         return_cost=float(stored.return_cost),
+        reach_rate=float(stored.reach_rate),
+        reach_conversion=float(stored.reach_conversion),
+        reach_customer_value=(
+            None if stored.reach_customer_value is None else float(stored.reach_customer_value)
+        ),
+        influence_weights=influence_weights(stored.influence_weights),
     )
+
+
+def influence_weights(stored: Any) -> dict[str, float]:
+    """The four weights of the influence score from the stored JSON; a missing or unreadable
+    one takes its default (the settings form never stores such a value)."""
+    weights = dict(DEFAULT_WEIGHTS)
+    if isinstance(stored, dict):
+        for name in COMPONENTS:
+            try:
+                weights[name] = float(stored[name])
+            except (KeyError, TypeError, ValueError):
+                continue
+    return weights
 
 
 def months_before(value: date, months: int) -> date:
@@ -145,6 +167,7 @@ def score_run_create(*, period_end: date, progress: Progress | None = None) -> S
                 run.customers = int(base.ids.size)
                 run.model_fit = scores.model_fit | {"retention_by_tier": scores.retention_by_tier}
                 run.summary = summary
+                run.settings_used = {**run.settings_used, **scores.influence_assumptions}
                 run.save()
             committing = time.perf_counter()
         timer.seconds["commit"] = time.perf_counter() - committing
@@ -172,7 +195,7 @@ def _compute(
         base = aggregates.customer_base(period_end=period_end)
         days = aggregates.order_days(base=base, period_end=period_end)
         contacts = aggregates.contact_counts(base=base, first_day=window.start, last_day=window.end)
-        advocates = aggregates.referrers(base=base, period_end=period_end)
+        voice = aggregates.voice(base=base, period_end=period_end)
     with timer.phase("analytics"):
         scores = score_period(
             base=base,
@@ -182,25 +205,36 @@ def _compute(
             in_contact_before=contacts.before,
             window=window,
             settings=settings,
-            advocate=advocates,
+            voice=voice,
         )
     return scores, base
 
 
-FLOAT_COLUMNS = frozenset({"p_alive", "expected_purchases", "churn_risk"})
+FLOAT_COLUMNS = frozenset(
+    {"p_alive", "expected_purchases", "churn_risk", "attitudinal_loyalty", "behavioural_loyalty"}
+)
+# Columns where NaN means "unknown" and is stored as NULL.
+NULLABLE_COLUMNS = frozenset({"nps_latest", "attitudinal_loyalty"})
 
 
 def snapshot_column(
     name: str, values: NDArray[Any]
 ) -> tuple[NDArray[Any], NDArray[np.bool_] | None]:
     """Values of one snapshot column as stored, and where they are NULL (or None): money
-    rounded to cents, days since the last purchase NULL for 'never', booleans and the
-    float columns as they are, codes and counts as integers."""
+    rounded to cents, days since the last purchase NULL for 'never', the latest NPS answer
+    and attitudinal loyalty NULL where unknown (NaN), booleans and the float columns as they
+    are, codes and counts as integers."""
     if name in MONEY_COLUMNS:
         return np.round(values.astype(np.float64), 2), None
     if name == "recency_days":
         never = ~np.isfinite(values)
         return np.where(never, 0, values).astype(np.int64), never
+    if name in NULLABLE_COLUMNS:
+        unknown = np.isnan(values.astype(np.float64))
+        known = np.where(unknown, 0.0, values.astype(np.float64))
+        if name in FLOAT_COLUMNS:
+            return known, unknown
+        return np.rint(known).astype(np.int64), unknown
     if values.dtype == bool:
         return values, None
     if name in FLOAT_COLUMNS:

@@ -25,9 +25,9 @@ Everything compiles to one ``Q`` over ``Customer`` made of column tests and ``EX
 over customers. Value fields read the snapshot of the latest complete score run; without
 one, conditions on them match nobody.
 
-Adding a field: ``field_register(SegmentField(...))`` (see ``catalogue.py``). The
-influence score (DOMAIN.md §8) will be registered there once scoring computes it; there is
-deliberately no placeholder field until then.
+Adding a field: ``field_register(SegmentField(...))`` (see ``catalogue.py``). Influence
+and loyalty (DOMAIN.md §7, §8) are snapshot fields like the value fields; followers and
+reviews are live totals over the feedback app's tables.
 """
 
 from relata.engagement.segment_rules.builders import group_has_conditions, rules_q

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from relata.contacts.models import Complaint
@@ -287,10 +288,29 @@ def aggregate(aggregate: Any) -> Builder:
             .values("customer_id")
             .annotate(amount=aggregate)
         )
-        test = _compare("amount", condition.op, condition.value)
-        if _zero_satisfies(condition.op, condition.value):
-            return ~Q(pk__in=per_customer.filter(~test).values("customer_id"))
-        return Q(pk__in=per_customer.filter(test).values("customer_id"))
+        return _amount_test(per_customer, condition)
+
+    return build
+
+
+def _amount_test(per_customer: QuerySet[Any], condition: Condition) -> Q:
+    """Customers whose per-customer ``amount`` passes the condition, 0 for customers without
+    rows."""
+    test = _compare("amount", condition.op, condition.value)
+    if _zero_satisfies(condition.op, condition.value):
+        return ~Q(pk__in=per_customer.filter(~test).values("customer_id"))
+    return Q(pk__in=per_customer.filter(test).values("customer_id"))
+
+
+def feedback_total(model_name: str, amount: Any) -> Builder:
+    """A per-customer total over a table of the feedback app (social profiles, reviews)
+    compared with a number, 0 for customers without rows. The model is looked up by name
+    when a condition is compiled: the feedback app builds on engagement, so engagement does
+    not import it."""
+
+    def build(condition: Condition, context: Context) -> Q:
+        rows = apps.get_model("feedback", model_name).objects.order_by()
+        return _amount_test(rows.values("customer_id").annotate(amount=amount), condition)
 
     return build
 
@@ -370,6 +390,19 @@ def snapshot_choice_test(column: str) -> SnapshotTest:
 def snapshot_number_test(column: str) -> SnapshotTest:
     def test(condition: Condition) -> tuple[Q, bool]:
         op = condition.op
+        return _compare(column, "eq" if op == "ne" else op, condition.value), op == "ne"
+
+    return test
+
+
+def snapshot_known_number_test(column: str) -> SnapshotTest:
+    """A number column that is NULL where unknown (the latest NPS answer, attitudinal
+    loyalty): comparisons as ``snapshot_number_test``, plus is known / is unknown."""
+
+    def test(condition: Condition) -> tuple[Q, bool]:
+        op = condition.op
+        if op in ("is_set", "is_not_set"):
+            return Q(**{f"{column}__isnull": False}), op == "is_not_set"
         return _compare(column, "eq" if op == "ne" else op, condition.value), op == "ne"
 
     return test

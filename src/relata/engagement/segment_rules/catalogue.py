@@ -45,6 +45,7 @@ from relata.engagement.segment_rules.builders import (
     text_column,
 )
 from relata.engagement.segment_rules.check import rules_check
+from relata.engagement.segment_rules.influence import INFLUENCE_FIELDS, VOICE_FIELDS
 from relata.engagement.segment_rules.language import (
     BOOLEAN,
     CATALOGUE,
@@ -437,6 +438,7 @@ _FIELDS = (
         exists_flag(referrals),
         help=gettext_lazy("Rejected referrals do not count."),
     ),
+    *VOICE_FIELDS,
     # Value: the latest complete score run
     _snapshot_field(
         "tier",
@@ -543,7 +545,8 @@ _FIELDS = (
         BOOLEAN,
         snapshot_flag_test("risk"),
     ),
-    # Influence (DOMAIN.md §8): register "influence_score" here when scoring computes it.
+    # Influence and loyalty (DOMAIN.md §7, §8), as scored in the latest run
+    *INFLUENCE_FIELDS,
     # Consent
     SegmentField(
         "opted_in",
