@@ -17,13 +17,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# Feedback before scoring (snapshots carry NPS and influence); the latest period is scored
+# again after demo-engagement, so its snapshots count the referrals and campaign orders too.
 demo: install
 	$(RELATA) migrate --noinput
 	$(RELATA) demo-data --customers $(DEMO_CUSTOMERS) --years 4 --seed 42 --if-empty
 	$(RELATA) demo-users
+	$(RELATA) demo-feedback --if-empty
 	$(RELATA) score --backfill quarterly --if-missing
 	$(RELATA) offers
 	$(RELATA) demo-engagement
+	$(RELATA) score
 	$(RELATA) run-triggers
 	@echo ""
 	@echo "  Relata runs on http://127.0.0.1:$(PORT)/   log in as: demo / demo"

@@ -297,6 +297,7 @@ def contact_moments(
             "subject": Column("str", subject[sort]),
             "outcome": Column("str", strings(OUTCOMES)[outcome[sort]]),
             "notes": Column("str", np.full(total, "", dtype=S)),
+            # Filled in by `frictions_draw` once the complaints are known.
             "friction": Column("str", np.full(total, "", dtype=S)),
             "order_id": Column("int", linked_order[sort], linked_order[sort] == 0),
             "deal_id": Column("int", np.zeros(total, dtype=np.int64), np.ones(total, dtype=bool)),
@@ -307,3 +308,133 @@ def contact_moments(
             "created_at": Column("datetime", occurred[sort]),
         },
     )
+
+
+FRICTIONS = ("unclear", "not_reachable", "no_answer", "repeat_story", "waited")
+UNCLEAR, NOT_REACHABLE, NO_ANSWER, REPEAT_STORY, WAITED = range(5)
+# P(something went wrong) for an inbound moment, per touchpoint; outbound ones far less.
+_FRICTION_RATE = np.array([0.02, 0.005, 0.035, 0.03, 0.035, 0.035])
+_OUTBOUND_FRICTION = 0.3
+# P(kind of friction | touchpoint): rows follow TOUCHPOINTS, columns FRICTIONS. Telling the
+# story again needs an earlier contact, so it comes only from the rule for that below.
+_FRICTION_GIVEN_TOUCHPOINT = np.array(
+    [
+        [55, 15, 20, 0, 10],
+        [70, 0, 20, 0, 10],
+        [25, 20, 15, 0, 40],
+        [30, 15, 20, 0, 35],
+        [55, 10, 25, 0, 10],
+        [10, 20, 15, 0, 55],
+    ],
+    dtype=float,
+)
+_NO_ANSWER_FRICTION = 0.35  # of moments whose outcome was "no answer"
+_COMPLAINT_FRICTION = 0.15  # at least, of moments that ended in a complaint
+_REPEAT_DAYS = 4  # back within this many days on another channel …
+_REPEAT_STORY = 0.15  # … and had to tell the story again
+# Customers who stop buying met more friction on the way out; prospects who never bought too.
+_CHURNER_FACTOR, _PROSPECT_FACTOR = 2.2, 2.5
+_LOST_AFTER_DAYS = 365
+# Web-shop orders go with a new parcel carrier since a few months: parcels come late and
+# their tracking says little, so customers chase them (this much of it goes wrong).
+_TROUBLE_DAYS, _TROUBLE_RATE = 120, 0.4
+# A registered complaint about us names the friction itself (complaint cause → friction).
+_CAUSE_FRICTION = {
+    "unclear_info": UNCLEAR,
+    "not_reachable": NOT_REACHABLE,
+    "no_answer": NO_ANSWER,
+    "repeat_story": REPEAT_STORY,
+}
+
+
+def _codes(values: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    codes = np.zeros(len(values), dtype=np.int64)
+    for code, name in enumerate(names):
+        codes[values == name] = code
+    return codes
+
+
+def frictions_draw(
+    rng: Generator,
+    customers: CustomerDraws,
+    order_info: dict[str, np.ndarray],
+    moments: Table,
+    complaints: Table,
+    window_days: int,
+    start: np.datetime64,
+) -> Table:
+    """The contact moments with what went wrong for the customer (the journey's drop-off
+    causes, DOMAIN.md §14). About 8% of inbound service, billing and delivery contacts;
+    more than half of those that got no answer (by phone or chat: we were not reachable,
+    in writing: no reply); a third of the contacts made again within a few days on another
+    channel (the story told again); the complaint's cause where a complaint names one. Who
+    later stops buying, and the prospect who never buys, met it more often; and the delivery
+    carrier of web-shop orders lets customers down in the last months."""
+    cols = moments.columns
+    total = moments.rows
+    customer = cols["customer_id"].values - 1
+    occurred = cols["occurred_at"].values
+    tp = _codes(cols["touchpoint"].values, TOUCHPOINTS)
+    channel = _codes(cols["channel"].values, CHANNELS)
+    inbound = cols["direction"].values == "inbound"
+    outcome = cols["outcome"].values
+    day = ((occurred - start.astype("datetime64[s]")) // np.timedelta64(1, "D")).astype(np.int64)
+
+    rate = _FRICTION_RATE[tp] * np.where(inbound, 1.0, _OUTBOUND_FRICTION)
+    # Only a customer who called or wrote waits for an answer (an outbound call that went
+    # unanswered went wrong for us, not for the customer).
+    no_answer = (outcome == "no_answer") & inbound
+    rate = np.where(no_answer, _NO_ANSWER_FRICTION, rate)
+    rate = np.where(outcome == "complaint", np.maximum(rate, _COMPLAINT_FRICTION), rate)
+    churner = (order_info["n_orders"] > 0) & (
+        order_info["last_day"] < window_days - _LOST_AFTER_DAYS
+    )
+    factor = np.where(
+        churner, _CHURNER_FACTOR, np.where(customers.kind_class == 1, _PROSPECT_FACTOR, 1.0)
+    )
+    rate = np.minimum(rate * factor[customer], 0.9)
+    kind = sample_rows(rng, _FRICTION_GIVEN_TOUCHPOINT, tp)
+    # No answer: who phoned or chatted could not reach us, who wrote got no reply.
+    spoken = np.isin(channel, [0, 2, 3, 5])
+    kind = np.where(
+        no_answer,
+        np.where(rng.random(total) < np.where(spoken, 0.6, 0.2), NOT_REACHABLE, NO_ANSWER),
+        kind,
+    )
+    # Contacts about a delivery of a web order, or about one they did not name.
+    link = cols["order_id"]
+    about = link.values if link.null is None else np.where(link.null, 0, link.values)
+    about_web = np.zeros(total, dtype=bool)
+    about_web[about > 0] = order_info["channel"][about[about > 0] - 1] == 0
+    recent = day >= window_days - _TROUBLE_DAYS
+    trouble = (tp == 5) & (about_web | (about == 0)) & recent
+    rate = np.where(trouble, np.maximum(rate, _TROUBLE_RATE), rate)
+    kind = np.where(trouble, np.where(rng.random(total) < 0.7, WAITED, UNCLEAR), kind)
+
+    # Back again within a few days on another channel: the story is told again.
+    by_customer = np.lexsort((occurred, customer))
+    same = np.zeros(total, dtype=bool)
+    same[by_customer[1:]] = customer[by_customer[1:]] == customer[by_customer[:-1]]
+    gap = np.full(total, np.iinfo(np.int64).max)
+    gap[by_customer[1:]] = (
+        (occurred[by_customer[1:]] - occurred[by_customer[:-1]]) // np.timedelta64(1, "s")
+    ).astype(np.int64)
+    switched = np.zeros(total, dtype=bool)
+    switched[by_customer[1:]] = channel[by_customer[1:]] != channel[by_customer[:-1]]
+    again = same & switched & inbound & (gap <= _REPEAT_DAYS * SECONDS_PER_DAY)
+    repeat = again & (rng.random(total) < np.minimum(_REPEAT_STORY * factor[customer], 0.9))
+
+    has = (rng.random(total) < rate) | repeat
+    kind = np.where(repeat, REPEAT_STORY, kind)
+    # A registered complaint about how we dealt with the customer names the friction.
+    link = cols["complaint_id"]
+    linked = np.flatnonzero(~link.null) if link.null is not None else np.arange(total)
+    cause = complaints.columns["cause"].values[link.values[linked] - 1]
+    for name, code in _CAUSE_FRICTION.items():
+        named = linked[cause == name]
+        has[named] = True
+        kind[named] = code
+    friction = np.where(has, strings(FRICTIONS)[kind], "").astype(S)
+    columns = dict(cols)
+    columns["friction"] = Column("str", friction)
+    return Table(moments.model, columns)

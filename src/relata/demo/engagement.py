@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relata.customers.models import Customer
+from relata.demo.feedback import vlogger_ids
 from relata.engagement.campaign_services import (
     campaign_attribute,
     campaign_create,
@@ -55,6 +56,7 @@ OPEN_RATE, CLICK_RATE = 0.42, 0.11
 # The campaign's true effect in the demo: this share of approached customers buys because
 # of it, on top of what everyone buys anyway (the control group shows the latter).
 EXTRA_BUYER_RATE = 0.18
+VLOGGER_REFERRAL_WEIGHT = 80.0  # against a Pareto(1.5) weight of 2 on average for others
 
 
 @dataclass
@@ -146,6 +148,8 @@ def _referrals(rng: np.random.Generator) -> int:
     buyer_since = np.array([created.timestamp() for _pk, created in buyers])
     # A few enthusiastic customers bring most of the others (ambassadors).
     weight = rng.pareto(1.5, len(buyer_ids)) + 0.05
+    # The demo's vloggers (relata.demo.feedback) buy little but bring in a few customers each.
+    weight[np.isin(buyer_ids, list(vlogger_ids()))] = VLOGGER_REFERRAL_WEIGHT
     referred = Customer.objects.filter(acquisition_source="referral").order_by("created_at", "id")
     referrals: list[Referral] = []
     codes: dict[int, ReferralCode] = {}

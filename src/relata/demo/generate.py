@@ -13,7 +13,7 @@ from datetime import date, datetime
 import numpy as np
 from numpy.random import PCG64, Generator, SeedSequence
 
-from relata.demo.activity import contact_moments, orders_draw
+from relata.demo.activity import contact_moments, frictions_draw, orders_draw
 from relata.demo.arrays import CustomerOrders
 from relata.demo.complaints import complaints_draw
 from relata.demo.deals import deals_draw
@@ -57,9 +57,9 @@ def demo_generate(spec: DemoSpec) -> DemoData:
     consent_rows = consents(rng, customers.table, now)
 
     # Deals, complaints and tasks draw from streams of their own, so adding them left the
-    # tables above as they were for every seed.
-    deal_rng, complaint_rng, task_rng = (
-        Generator(PCG64(child)) for child in SeedSequence(spec.seed).spawn(3)
+    # tables above as they were for every seed (frictions likewise).
+    deal_rng, complaint_rng, task_rng, friction_rng = (
+        Generator(PCG64(child)) for child in SeedSequence(spec.seed).spawn(4)
     )
     index = CustomerOrders.build(order_info["owner"], order_info["day"], customers.n)
     deals, deal_lines, stage_changes, deal_info = deals_draw(
@@ -76,6 +76,9 @@ def demo_generate(spec: DemoSpec) -> DemoData:
         now,
     )
     complaints, moments, complaint_info = complaints_draw(complaint_rng, moments, index, start, now)
+    moments = frictions_draw(
+        friction_rng, customers, order_info, moments, complaints, window_days, start
+    )
     tasks = tasks_draw(
         task_rng,
         customers,
