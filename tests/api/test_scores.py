@@ -24,6 +24,7 @@ from relata.scoring.choices import (
     ChurnLevelChoice,
     GridChoice,
     MovementChoice,
+    QuadrantChoice,
     RfmSegmentChoice,
     StageChoice,
     TierChoice,
@@ -52,10 +53,12 @@ LABELLED = {
     "value_grid": GridChoice,
     "churn_level": ChurnLevelChoice,
     "lifecycle_stage": StageChoice,
+    "loyalty_quadrant": QuadrantChoice,
 }
 MONEY = (
     "revenue", "margin", "previous_revenue", "clv_formula", "clv_discounted",
     "clv_probabilistic", "current_value", "potential_value", "cost_to_serve", "profit",
+    "advocacy_value", "holistic_value",
 )  # fmt: skip
 
 
@@ -260,6 +263,42 @@ def test_customer_scores_have_latest_and_history_with_labels(
     assert isinstance(latest["churn_risk"], float)
     assert latest["orders"] == 12 and latest["frequency"] == 12
     assert latest["recency_days"] == (THIS_YEAR - date(2025, 12, 10)).days
+
+
+def test_snapshots_hold_influence_values_and_the_loyalty_quadrant(
+    api: ApiClient, scored: Scored
+) -> None:
+    # given a customer whose latest snapshot holds an NPS answer, influence and loyalty
+    CustomerSnapshot.objects.filter(run=scored.latest, customer=scored.regular).update(
+        nps_latest=9,
+        influence_score=62,
+        advocacy_value=Decimal("1234.56"),
+        holistic_value=Decimal("1500.06"),
+        attitudinal_loyalty=0.95,
+        behavioural_loyalty=0.7,
+        loyalty_quadrant=QuadrantChoice.TRUE_LOYAL,
+    )
+    # when the customer's scores and the run's scored customers are read
+    latest = api.get(f"/api/customers/{scored.regular.pk}/scores").json()["latest"]
+    listed = {
+        item["customer_number"]: item
+        for item in api.get("/api/scores/customers", {"limit": 100}).json()["items"]
+    }
+    # then both show the new columns like the others: money as decimal strings, the
+    # quadrant with its label
+    for item in (latest, listed["REG"]):
+        assert item["nps_latest"] == 9
+        assert item["influence_score"] == 62
+        assert (item["advocacy_value"], item["holistic_value"]) == ("1234.56", "1500.06")
+        assert (item["attitudinal_loyalty"], item["behavioural_loyalty"]) == (0.95, 0.7)
+        assert item["loyalty_quadrant"] == QuadrantChoice.TRUE_LOYAL
+        assert item["loyalty_quadrant_label"] == "True loyal"
+    # and a customer never asked has no NPS answer and an unknown attitude, not a low one
+    prospect = listed["PRO"]
+    assert prospect["nps_latest"] is None and prospect["attitudinal_loyalty"] is None
+    assert prospect["loyalty_quadrant"] == QuadrantChoice.UNKNOWN
+    assert prospect["loyalty_quadrant_label"] == "Attitude unknown"
+    assert prospect["influence_score"] == 0 and prospect["advocacy_value"] == "0.00"
 
 
 def test_customer_scores_of_a_lapsed_customer(api: ApiClient, scored: Scored) -> None:

@@ -29,11 +29,12 @@ from relata.scoring.choices import (
     TierChoice,
 )
 from relata.scoring.models import CustomerSnapshot, RunStatus, ScoreRun, ScoringSettings
+from relata.scoring.services import score_run_create
+from tests.engagement.programme_support import buy
 from tests.factories import (
     CustomerFactory,
     ReviewFactory,
     SocialProfileFactory,
-    SurveyResponseFactory,
 )
 from tests.scoring.pages_support import client_for, user_in
 
@@ -179,42 +180,85 @@ def test_filters_combine_and_sorts_put_unknown_answers_last() -> None:
     ]
 
 
-def test_reasons_read_followers_referrals_reviews_and_the_latest_nps() -> None:
-    # given a customer with two social profiles, three referrals (one rejected), two reviews
-    # and two NPS answers
+def test_reasons_are_the_runs_inputs_as_of_its_period_end(
+    django_assert_num_queries: Any,
+) -> None:
+    # given a customer with two social profiles known at the period end and one added after
     run = make_run()
+    before = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    after = datetime(2026, 7, 2, 12, tzinfo=UTC)
     vlogger = customer("Vlogger")
-    SocialProfileFactory(customer=vlogger, platform="youtube", followers=30_000)
-    SocialProfileFactory(customer=vlogger, platform="instagram", followers=12_000)
-    friends = [customer(f"Friend{i}") for i in range(3)]
-    statuses = (ReferralStatus.REWARDED, ReferralStatus.PENDING, ReferralStatus.REJECTED)
-    for friend, status in zip(friends, statuses, strict=True):
-        Referral.objects.create(referrer=vlogger, referred=friend, status=status)
-    for friend, clv in zip(friends, ("400", "250", "999"), strict=True):
-        snap(run, friend, clv_probabilistic=Decimal(clv))
-    ReviewFactory(customer=vlogger, rating=5, helpful_votes=7)
-    ReviewFactory(customer=vlogger, rating=4, helpful_votes=1)
-    SurveyResponseFactory(customer=vlogger, nps=6, answered_at=datetime(2026, 1, 5, tzinfo=UTC))
-    SurveyResponseFactory(customer=vlogger, nps=9, answered_at=datetime(2026, 5, 5, tzinfo=UTC))
-    SurveyResponseFactory(customer=vlogger, nps=None, answered_at=datetime(2026, 6, 5, tzinfo=UTC))
+    SocialProfileFactory(customer=vlogger, platform="youtube", followers=30_000, created_at=before)
+    SocialProfileFactory(
+        customer=vlogger, platform="instagram", followers=12_000, created_at=before
+    )
+    SocialProfileFactory(customer=vlogger, platform="tiktok", followers=99_000, created_at=after)
+    # and five referrals: rewarded though the friend had not bought by the period end;
+    # pending though the friend had; rejected; made after the period end; and a friend who
+    # was no customer yet at the period end (no snapshot in the run)
+    friends = [customer(f"Friend{i}") for i in range(5)]
+    referrals = (
+        (ReferralStatus.REWARDED, date(2026, 2, 1)),
+        (ReferralStatus.PENDING, date(2026, 3, 1)),
+        (ReferralStatus.REJECTED, date(2026, 3, 1)),
+        (ReferralStatus.REWARDED, date(2026, 7, 1)),
+        (ReferralStatus.PENDING, date(2026, 4, 1)),
+    )
+    for friend, (status, on) in zip(friends, referrals, strict=True):
+        Referral.objects.create(referrer=vlogger, referred=friend, status=status, referred_on=on)
+    snap(run, friends[0], clv_probabilistic=Decimal("400"), recency_days=None)
+    snap(run, friends[1], clv_probabilistic=Decimal("250"), recency_days=12)
+    snap(run, friends[2], clv_probabilistic=Decimal("999"), recency_days=3)
+    snap(run, friends[3], clv_probabilistic=Decimal("777"), recency_days=3)
+    # and two reviews written by the period end and one after it
+    ReviewFactory(customer=vlogger, rating=5, helpful_votes=7, written_on=date(2026, 5, 1))
+    ReviewFactory(customer=vlogger, rating=4, helpful_votes=1, written_on=date(2026, 6, 30))
+    ReviewFactory(customer=vlogger, rating=1, helpful_votes=50, written_on=date(2026, 7, 1))
     quiet = customer("Quiet")
-    # when the reasons are read
-    found = reads.influence_reasons(customer_ids=[vlogger.pk, quiet.pk], run=run)
+    # when the reasons are read (four queries, whatever the number of customers)
+    with django_assert_num_queries(4):
+        found = reads.influence_reasons(customer_ids=[vlogger.pk, quiet.pk, *friends], run=run)
     why = found[vlogger.pk]
-    # then the followers are per platform, biggest first, and summed
+    # then the followers are those of the profiles known by then, biggest first, summed
     assert [(p.platform, p.followers) for p in why.profiles] == [
         ("youtube", 30_000),
         ("instagram", 12_000),
     ]
     assert why.followers == 42_000
-    # and the rejected referral is left out, the others' CLV in the run added up
-    assert (why.referrals, why.referrals_bought, why.referred_clv) == (2, 1, Decimal(650))
-    # and the reviews counted with their mean rating and helpful votes
+    # and the referrals are those made by then and not rejected; a referral succeeded when
+    # the friend had bought by the period end, whatever its reward status (as the engine
+    # counts it), and the friends' CLV in the run adds up (0 without a snapshot)
+    assert (why.referrals, why.referrals_bought, why.referred_clv) == (3, 1, Decimal(650))
+    # and the reviews are those written by then, with their mean rating and helpful votes
     assert (why.reviews, why.rating, why.helpful_votes) == (2, 4.5, 8)
-    # and the latest NPS answer is the latest one given (an empty answer does not count)
-    assert (why.nps, why.nps_on) == (9, date(2026, 5, 5))
     # and a customer without any of it has no reasons
     assert not found[quiet.pk].has_any
+
+
+def test_reasons_match_the_engines_counts_after_a_score_run() -> None:
+    # given a referrer whose referral is rewarded by hand but whose friend never bought,
+    # and another whose referral is still pending but whose friend bought
+    created = datetime(2024, 1, 1, tzinfo=UTC)
+    early, late, idle, buyer = (CustomerFactory(created_at=created) for _ in range(4))
+    for person in (early, late, buyer):
+        buy(person, "50", date(2026, 5, 1))
+    Referral.objects.create(
+        referrer=early, referred=idle, status=ReferralStatus.REWARDED, referred_on=date(2026, 2, 1)
+    )
+    Referral.objects.create(
+        referrer=late, referred=buyer, status=ReferralStatus.PENDING, referred_on=date(2026, 2, 1)
+    )
+    run = score_run_create(period_end=PERIOD_END)
+    # when the page's reasons are read for the run
+    found = reads.influence_reasons(customer_ids=[early.pk, late.pk], run=run)
+    # then the successful referrals are the ones the stored score counted
+    stored = dict(
+        CustomerSnapshot.objects.filter(run=run, customer__in=[early, late]).values_list(
+            "customer_id", "influence_score"
+        )
+    )
+    assert (found[early.pk].referrals_bought, found[late.pk].referrals_bought) == (0, 1)
+    assert stored[late.pk] > stored[early.pk] == 0
 
 
 def test_assumptions_come_from_the_run_and_say_when_the_settings_changed() -> None:
@@ -342,6 +386,8 @@ def test_page_shows_totals_assumptions_table_and_chart_data() -> None:
     # and the table lists every customer, most influential first
     rows = [s.pk for s, _why in response.context["rows"]]
     assert rows[0] == world["top"].pk and len(rows) == 6
+    # and its "why" column says the inputs are those of the period end
+    assert 'id="why-as-of">as of June 30, 2026<' in page
     # and the chart gets its points as JSON, no inline script
     assert 'id="influence-data" type="application/json"' in page
     assert len(response.context["chart_data"]["points"]) == 6

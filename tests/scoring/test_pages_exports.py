@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
 from relata.customers.models import Customer, CustomerKind
+from relata.scoring.choices import QuadrantChoice
 from relata.scoring.models import CustomerSnapshot
 from relata.scoring.services import score_run_create
 from tests.scoring.pages_support import TODAY, sales_client, scored_demo
@@ -126,3 +128,55 @@ def test_export_with_a_bad_filter_returns_to_the_dashboard_with_a_message() -> N
     # then the user lands on the dashboard with a message naming the parameter
     assert response.redirect_chain[-1][0] == "/value/"
     assert "Tier (tier)" in response.content.decode()
+
+
+NEW_HEADERS = [
+    "Latest NPS answer",
+    "Influence score (0–100)",
+    "Advocacy value",
+    "Holistic value",
+    "Attitudinal loyalty (0–1)",
+    "Behavioural loyalty (0–1)",
+    "Loyalty quadrant",
+]
+
+
+@pytest.mark.django_db
+def test_exports_hold_influence_values_and_the_loyalty_quadrant() -> None:
+    # given a scored period in which one customer holds an NPS answer, influence and loyalty
+    # and another was never asked (attitude unknown)
+    scored = scored_demo(customers=30)
+    run = scored.run
+    snapshots = CustomerSnapshot.objects.filter(run=run).order_by("customer__customer_number")
+    voiced, silent = snapshots[0], snapshots[1]
+    CustomerSnapshot.objects.filter(pk=voiced.pk).update(
+        nps_latest=9,
+        influence_score=62,
+        advocacy_value=Decimal("1234.56"),
+        holistic_value=Decimal("1500.06"),
+        attitudinal_loyalty=0.95,
+        behavioural_loyalty=0.712345,
+        loyalty_quadrant=QuadrantChoice.TRUE_LOYAL,
+    )
+    CustomerSnapshot.objects.filter(pk=silent.pk).update(
+        nps_latest=None, attitudinal_loyalty=None, loyalty_quadrant=QuadrantChoice.UNKNOWN
+    )
+    number = voiced.customer.customer_number
+    silent_number = silent.customer.customer_number
+    # when the list is exported as CSV and as XLSX
+    client = sales_client()
+    csv_body = _csv(client.get(f"/value/customers/export.csv?run={run.pk}"))
+    response = client.get(f"/value/customers/export.xlsx?run={run.pk}")
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    xlsx_body = [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    # then both end with the new columns, labelled like the influence page's export
+    for header in (csv_body[0], xlsx_body[0]):
+        assert list(header[-7:]) == NEW_HEADERS
+    # and the values are there: the quadrant as its label, unknown as an empty cell
+    csv_rows = {row[0]: row[-7:] for row in csv_body[1:]}
+    assert csv_rows[number] == ["9", "62", "1234.56", "1500.06", "0.95", "0.7123", "True loyal"]
+    assert csv_rows[silent_number][0] == "" and csv_rows[silent_number][4] == ""
+    assert csv_rows[silent_number][6] == "Attitude unknown"
+    xlsx_rows = {row[0]: row[-7:] for row in xlsx_body[1:]}
+    assert xlsx_rows[number] == [9, 62, 1234.56, 1500.06, 0.95, 0.7123, "True loyal"]
+    assert xlsx_rows[silent_number][0] is None and xlsx_rows[silent_number][4] is None

@@ -1,32 +1,38 @@
 """Reads of the influence page and the influence card on the customer file (DOMAIN.md §8):
 the influence score, advocacy value and holistic value a score run stored per customer, the
-assumptions behind them, and the live inputs that explain them ("why"): followers per
-platform, referrals and the CLV of the customers they brought, reviews, the latest NPS.
+assumptions behind them, and the inputs that explain them ("why"): followers per platform,
+referrals and the CLV of the customers they brought, reviews, the latest NPS.
 
-The scores come from the snapshots of one complete run (``relata score`` writes them); the
-"why" is read live, a few grouped queries for a page of customers whatever its size."""
+The scores come from the snapshots of one complete run (``relata score`` writes them). The
+"why" is the run's: its inputs as of the period end, read by the engine's rules
+(``relata.scoring.influence_explain``), four queries for a page of customers whatever its
+size."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Mod
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from relata.analytics.influence import COMPONENTS as INFLUENCE_COMPONENTS
-from relata.engagement.models import Referral, ReferralStatus
-from relata.feedback.models import Platform, Review, SocialProfile, SurveyResponse
+from relata.feedback.models import Platform
 from relata.scoring.dashboard import INFLUENTIAL, LOW_SPEND_TIERS
 from relata.scoring.drilldown import ACTIVE_TIER_CODES, LIST_FIELDS
-from relata.scoring.influence_explain import InfluenceExplanation, influence_explain
+from relata.scoring.influence_explain import (
+    InfluenceExplanation,
+    VoiceInputs,
+    influence_explain,
+    influence_inputs,
+)
 from relata.scoring.models import (
     CustomerSnapshot,
     RunStatus,
@@ -386,95 +392,75 @@ class Follow:
     counted_on: date
 
 
-@dataclass
+@dataclass(frozen=True)
 class Reasons:
-    """The live inputs behind a customer's influence and advocacy."""
+    """The inputs behind a customer's influence and advocacy as of the run's period end, as
+    the run read them (``influence_explain.influence_inputs``); the latest NPS answer is the
+    snapshot's own (``nps_latest``)."""
 
-    profiles: list[Follow] = field(default_factory=list)
-    referrals: int = 0  # not rejected
-    referrals_bought: int = 0
-    referred_clv: Decimal = Decimal(0)  # CLV of the customers they brought, in the run
-    reviews: int = 0
-    rating: float | None = None  # mean rating of the reviews with one
-    helpful_votes: int = 0
-    nps: int | None = None  # latest answer
-    nps_on: date | None = None
+    inputs: VoiceInputs
+    profiles: list[Follow]  # most followers first
 
     @property
     def followers(self) -> int:
-        return sum(p.followers for p in self.profiles)
+        return self.inputs.followers
+
+    @property
+    def referrals(self) -> int:
+        """Referrals made by the period end and not rejected."""
+        return len(self.inputs.referred)
+
+    @property
+    def referrals_bought(self) -> int:
+        """Those whose referred customer had bought by the period end (the score counts
+        these)."""
+        return self.inputs.successful_referrals
+
+    @property
+    def referred_clv(self) -> Decimal:
+        """The referred customers' CLV in the run (part of the advocacy value)."""
+        return self.inputs.referred_clv
+
+    @property
+    def reviews(self) -> int:
+        return self.inputs.reviews
+
+    @property
+    def rating(self) -> float | None:
+        """Mean rating of the reviews with one, to one decimal."""
+        mean = self.inputs.mean_rating
+        return None if mean is None else round(mean, 1)
+
+    @property
+    def helpful_votes(self) -> int:
+        return self.inputs.helpful_votes
 
     @property
     def has_any(self) -> bool:
-        return bool(self.profiles or self.referrals or self.reviews or self.nps is not None)
+        return bool(self.profiles or self.referrals or self.reviews)
 
 
-def influence_reasons(*, customer_ids: Sequence[int], run: ScoreRun | None) -> dict[int, Reasons]:
-    """Per customer, the inputs of influence; five grouped queries for any number of them."""
-    ids = list(dict.fromkeys(customer_ids))
-    found: dict[int, Reasons] = {pk: Reasons() for pk in ids}
-    if not ids:
-        return found
+def influence_reasons(*, customer_ids: Sequence[int], run: ScoreRun) -> dict[int, Reasons]:
+    """Per customer, the inputs of influence as of ``run``'s period end; four queries for
+    any number of customers."""
     platforms = dict(Platform.choices)
-    for profile in (
-        SocialProfile.objects.filter(customer_id__in=ids)
-        .order_by("customer_id", "-followers", "platform")
-        .only("customer_id", "platform", "handle", "followers", "url", "counted_on")
-    ):
-        found[profile.customer_id].profiles.append(
-            Follow(
-                platform=profile.platform,
-                label=platforms.get(profile.platform, profile.platform),
-                handle=profile.handle,
-                followers=profile.followers,
-                url=profile.url,
-                counted_on=profile.counted_on,
-            )
+    return {
+        pk: Reasons(
+            inputs=inputs,
+            profiles=[
+                Follow(
+                    platform=p.platform,
+                    label=platforms.get(p.platform, p.platform),
+                    handle=p.handle,
+                    followers=p.followers,
+                    url=p.url,
+                    counted_on=p.counted_on,
+                )
+                for p in inputs.profiles
+            ],
         )
-    brought = list(
-        Referral.objects.filter(referrer_id__in=ids)
-        .exclude(status=ReferralStatus.REJECTED)
-        .order_by()
-        .values_list("referrer_id", "referred_id", "status")
-    )
-    clv: dict[int, Decimal] = {}
-    if brought and run is not None:
-        clv = dict(
-            CustomerSnapshot.objects.filter(
-                run=run, customer_id__in=[referred for _r, referred, _s in brought]
-            ).values_list("customer_id", "clv_probabilistic")
-        )
-    for referrer, referred, status in brought:
-        reasons = found[referrer]
-        reasons.referrals += 1
-        reasons.referrals_bought += status == ReferralStatus.REWARDED
-        reasons.referred_clv += clv.get(referred, Decimal(0))
-    for row in (
-        Review.objects.filter(customer_id__in=ids)
-        .order_by()
-        .values("customer_id")
-        .annotate(n=Count("id"), rating=Avg("rating"), helpful=Sum("helpful_votes"))
-    ):
-        reasons = found[row["customer_id"]]
-        reasons.reviews = row["n"]
-        reasons.rating = None if row["rating"] is None else round(float(row["rating"]), 1)
-        reasons.helpful_votes = int(row["helpful"] or 0)
-    latest = (
-        SurveyResponse.objects.filter(customer_id__in=ids, nps__isnull=False)
-        .order_by()
-        .values("customer_id")
-        .annotate(last=Max("answered_at"))
-    )
-    moments = {row["customer_id"]: row["last"] for row in latest}
-    if moments:
-        answers = SurveyResponse.objects.filter(
-            customer_id__in=list(moments), nps__isnull=False, answered_at__in=moments.values()
-        ).values_list("customer_id", "answered_at", "nps")
-        for customer_id, answered_at, nps in answers:
-            if answered_at == moments[customer_id]:
-                found[customer_id].nps = nps
-                found[customer_id].nps_on = answered_at.date()
-    return found
+        for pk, inputs in influence_inputs(run=run, customer_ids=customer_ids).items()
+    }
 
 
 # ---------------------------------------------------------------------------- customer card
@@ -519,17 +505,9 @@ class CustomerInfluence:
 
     @property
     def inputs_changed(self) -> bool:
-        """Today's inputs give another score, or an advocacy value more than a euro (or 0.1%)
-        off the stored one (the run used the exact value per customer, the record of it is
-        rounded to cents)."""
-        if not self.why.computed:
-            return False
-        stored = Decimal(self.snapshot.advocacy_value)
-        tolerance = max(Decimal(1), abs(stored) / 1000)
-        return (
-            round(self.why.score) != self.snapshot.influence_score
-            or abs(self.why.advocacy - stored) > tolerance
-        )
+        """Today's inputs give another score or advocacy value than the run stored (beyond
+        what rounding explains: ``InfluenceExplanation.matches_snapshot``)."""
+        return self.why.computed and not self.why.matches_snapshot
 
     @property
     def quadrant_changed(self) -> bool:

@@ -20,6 +20,7 @@ from relata.scoring.choices import (
     ChurnLevelChoice,
     GridChoice,
     MovementChoice,
+    QuadrantChoice,
     RfmSegmentChoice,
     StageChoice,
     TierChoice,
@@ -56,6 +57,11 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _rounded(value: float | None, digits: int) -> float | None:
+    """Rounded; None (unknown, an empty cell) stays None."""
+    return None if value is None else round(value, digits)
+
+
 #: (field, header, converter) per exported column after customer number and name.
 COLUMNS: tuple[tuple[str, StrOrPromise, Callable[[Any], Any]], ...] = (
     ("period_end", _("Period end"), _same),
@@ -88,6 +94,13 @@ COLUMNS: tuple[tuple[str, StrOrPromise, Callable[[Any], Any]], ...] = (
     ("churn_level", _("Churn risk level"), _label(ChurnLevelChoice)),
     ("cant_lose", _("Can't lose them"), _yes_no),
     ("lifecycle_stage", _("Lifecycle stage"), _label(StageChoice)),
+    ("nps_latest", _("Latest NPS answer"), _same),
+    ("influence_score", _("Influence score (0–100)"), _same),
+    ("advocacy_value", _("Advocacy value"), _same),
+    ("holistic_value", _("Holistic value"), _same),
+    ("attitudinal_loyalty", _("Attitudinal loyalty (0–1)"), lambda v: _rounded(v, 4)),
+    ("behavioural_loyalty", _("Behavioural loyalty (0–1)"), lambda v: _rounded(v, 4)),
+    ("loyalty_quadrant", _("Loyalty quadrant"), _label(QuadrantChoice)),
 )
 
 

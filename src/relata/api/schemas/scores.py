@@ -24,6 +24,7 @@ from relata.scoring.choices import (
     ChurnLevelChoice,
     GridChoice,
     MovementChoice,
+    QuadrantChoice,
     RfmSegmentChoice,
     StageChoice,
     TierChoice,
@@ -175,6 +176,24 @@ class SnapshotOut(Schema):
     cant_lose: bool
     lifecycle_stage: int
     lifecycle_stage_label: str
+    nps_latest: int | None = Field(
+        description="Latest NPS answer (0–10) by the period end; null: never answered."
+    )
+    influence_score: int = Field(
+        description="0–100, from reach, referrals, reviews and recommendation (the why: "
+        "/api/customers/{id}/influence)."
+    )
+    advocacy_value: Decimal = Field(
+        description="CLV of the customers referred + the estimate from reach (0 for a "
+        "negative voice)."
+    )
+    holistic_value: Decimal = Field(description="clv_probabilistic + advocacy value.")
+    attitudinal_loyalty: float | None = Field(
+        description="0–1; null when unknown (no NPS answer and no recommendation)."
+    )
+    behavioural_loyalty: float = Field(description="0–1.")
+    loyalty_quadrant: int = Field(description=_choices_help(QuadrantChoice))
+    loyalty_quadrant_label: str
 
     @staticmethod
     def resolve_tier_label(obj: CustomerSnapshot) -> str | None:
@@ -203,6 +222,10 @@ class SnapshotOut(Schema):
     @staticmethod
     def resolve_lifecycle_stage_label(obj: CustomerSnapshot) -> str | None:
         return code_label(StageChoice, obj.lifecycle_stage)
+
+    @staticmethod
+    def resolve_loyalty_quadrant_label(obj: CustomerSnapshot) -> str | None:
+        return code_label(QuadrantChoice, obj.loyalty_quadrant)
 
 
 class CustomerScoresOut(Schema):
