@@ -5,19 +5,21 @@ database."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 from django.core.management import call_command
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from numpy.random import default_rng
 
 from relata.contacts.models import ContactMoment, Friction, Task, TaskKind, TaskStatus
-from relata.customers.models import Customer
+from relata.customers.models import Consent, Customer
 from relata.demo.feedback import DemoFeedbackError, demo_feedback_load, vlogger_ids
 from relata.demo.generate import DemoData
+from relata.demo.invitations import OptIns
 from relata.demo.reviews import (
     VLOGGER_FOLLOWERS,
     BoughtLines,
@@ -29,7 +31,9 @@ from relata.demo.reviews import (
 from relata.demo.services import demo_data_load
 from relata.demo.surveys import FeedbackBase, FeedbackSpec, customer_facts, surveys_draw
 from relata.demo.tables import Table
+from relata.engagement.models import OutboxMessage
 from relata.feedback.models import Review, SocialProfile, Survey, SurveyInvitation, SurveyResponse
+from relata.feedback.survey_services import SURVEY_CHANNEL, SURVEY_PURPOSE, _email_text
 from relata.sales.models import OrderLine
 from tests.demo.conftest import DEFAULT_RULES, NOW, TODAY
 
@@ -132,10 +136,13 @@ def _base(data: DemoData) -> FeedbackBase:
     touchpoints = ["service", "after_sales", "billing", "delivery"]
     keep = np.isin(moments["touchpoint"].values, touchpoints) | (moments["friction"].values != "")
     linked = moments["order_id"]
+    staff = moments["staff_id"]
+    consents = data.table("customers.Consent").columns
+    surveys = (consents["channel"].values == "email") & (consents["purpose"].values == "surveys")
     return FeedbackBase(
         customer_ids=customers["id"].values,
         is_org=customers["kind"].values == "organisation",
-        has_email=customers["email"].values != "",
+        email=customers["email"].values,
         first_name=customers["first_name"].values,
         last_name=customers["last_name"].values,
         org_name=customers["organisation_name"].values,
@@ -147,6 +154,7 @@ def _base(data: DemoData) -> FeedbackBase:
         order_day=day,
         order_channel=orders["channel"].values,
         order_status=orders["status"].values,
+        order_number=orders["order_number"].values,
         moment_ids=moments["id"].values[keep],
         moment_customer=moments["customer_id"].values[keep] - 1,
         moment_at=moments["occurred_at"].values[keep],
@@ -157,6 +165,15 @@ def _base(data: DemoData) -> FeedbackBase:
         moment_order=np.where(linked.null[keep], 0, linked.values[keep])
         if linked.null is not None
         else linked.values[keep],
+        moment_subject=moments["subject"].values[keep],
+        moment_staff=np.where(staff.null[keep], 0, staff.values[keep])
+        if staff.null is not None
+        else staff.values[keep],
+        opt_ins=OptIns.build(
+            consents["customer_id"].values[surveys] - 1,
+            consents["recorded_at"].values[surveys],
+            consents["granted"].values[surveys],
+        ),
         now=_NOW64,
     )
 
@@ -183,14 +200,15 @@ def _cols(table: Table) -> dict[str, np.ndarray]:
     return {name: column.values for name, column in table.columns.items()}
 
 
-def test_a_third_of_the_invitations_are_answered_and_tokens_are_unique(
+def test_about_half_of_the_invitations_are_answered_and_tokens_are_unique(
     drawn: dict[str, Table],
 ) -> None:
     invitations = drawn["feedback.SurveyInvitation"]
     answered = invitations.columns["answered_at"]
     assert answered.null is not None
-    # then about a third answered, within the link's life and before now
-    assert 0.28 < np.mean(~answered.null) < 0.42
+    # then about half answered (customers who asked for surveys, or were asked in person),
+    # within the link's life and before now
+    assert 0.4 < np.mean(~answered.null) < 0.6
     cols = _cols(invitations)
     done = ~answered.null
     assert np.all(cols["answered_at"][done] <= cols["expires_at"][done])
@@ -248,6 +266,142 @@ def test_nps_rises_over_the_years_and_web_deliveries_fall_lately(
     assert csat[web & recent].mean() < csat[web & ~recent].mean() - 0.6
     assert csat[web & recent].mean() < csat[other & recent].mean() - 0.6
     assert np.mean(csat[web & recent] <= 2) > 2 * np.mean(csat[web & ~recent] <= 2)
+
+
+def _opt_in_at(work_data: DemoData) -> Callable[[int, np.datetime64], bool]:
+    """Whether a customer (id) had an opt-in for surveys by e-mail in force at a moment,
+    worked out row by row from the consent table: the latest decision (by time, then id)
+    at or before the moment, none meaning no consent."""
+    consents = _cols(work_data.table("customers.Consent"))
+    decisions: dict[int, list[tuple[np.datetime64, int, bool]]] = {}
+    for row in np.flatnonzero(
+        (consents["channel"] == "email") & (consents["purpose"] == "surveys")
+    ).tolist():
+        decisions.setdefault(int(consents["customer_id"][row]), []).append(
+            (consents["recorded_at"][row], int(consents["id"][row]), bool(consents["granted"][row]))
+        )
+
+    def in_force(customer_id: int, at: np.datetime64) -> bool:
+        before = [d for d in decisions.get(customer_id, []) if d[0] <= at]
+        return max(before, key=lambda d: (d[0], d[1]))[2] if before else False
+
+    return in_force
+
+
+def test_no_invitation_is_emailed_without_an_opt_in_in_force_at_that_time(
+    work_data: DemoData, drawn: dict[str, Table]
+) -> None:
+    # given the drawn invitations and the consent decisions of the demo data
+    invitations = _cols(drawn["feedback.SurveyInvitation"])
+    message = drawn["feedback.SurveyInvitation"].columns["message_id"]
+    assert message.null is not None
+    emailed = np.flatnonzero(~message.null)
+    in_force = _opt_in_at(work_data)
+    # then every e-mailed invitation went to a customer whose latest decision at that
+    # moment was an opt-in for surveys by e-mail
+    opted = [
+        in_force(int(invitations["customer_id"][i]), invitations["created_at"][i])
+        for i in emailed.tolist()
+    ]
+    assert len(opted) > 1000 and all(opted)
+    # and it is the opt-in at that time that counts: some got e-mails before they withdrew it
+    now = np.datetime64(NOW, "s")
+    withdrawn = [
+        i for i in emailed.tolist() if not in_force(int(invitations["customer_id"][i]), now)
+    ]
+    assert withdrawn
+
+
+def test_emailed_invitations_have_their_outbox_copy_and_handed_links_none(
+    work_data: DemoData, drawn: dict[str, Table]
+) -> None:
+    # given the drawn invitations, outbox messages, customers and contact moments
+    table = drawn["feedback.SurveyInvitation"]
+    invitations = _cols(table)
+    messages = _cols(drawn["engagement.OutboxMessage"])
+    customers = _cols(work_data.table("customers.Customer"))
+    moments = _moments(work_data)
+    message, sent_by, moment = (
+        table.columns[name].null for name in ("message_id", "sent_by_id", "contact_moment_id")
+    )
+    assert message is not None and sent_by is not None and moment is not None
+    emailed = ~message
+    # then each e-mailed invitation has its own message: to the customer's address, sent
+    # when the invitation was made, purpose surveys, and without a working link
+    by_id = {int(m): i for i, m in enumerate(messages["id"].tolist())}
+    rows = [by_id[int(m)] for m in invitations["message_id"][emailed].tolist()]
+    assert len(set(rows)) == len(rows) == len(messages["id"])
+    customer = invitations["customer_id"][emailed]
+    assert np.array_equal(messages["customer_id"][rows], customer)
+    assert np.array_equal(messages["to_address"][rows], customers["email"][customer - 1])
+    assert np.array_equal(messages["created_at"][rows], invitations["created_at"][emailed])
+    assert np.array_equal(messages["sent_at"][rows], invitations["created_at"][emailed])
+    assert set(messages["purpose"].tolist()) == {"surveys"}
+    assert set(messages["channel"].tolist()) == {"email"}
+    assert set(messages["status"].tolist()) == {"sent"}
+    bodies = messages["body"].tolist()
+    assert all("[personal survey link]" in b and "/s/" not in b for b in bodies)
+    # and it names what it is about, as the survey service writes it
+    first = int(np.flatnonzero(emailed & ~moment)[0])
+    subject = moments["subject"][invitations["contact_moment_id"][first] - 1]
+    assert f"about “{subject}”" in bodies[by_id[int(invitations["message_id"][first])]]
+    # and a handed-over link has no message: it was made by hand (source manual) by whoever
+    # spoke to the customer by phone, in the store or on a visit
+    handed = ~emailed
+    assert handed.sum() > 500
+    assert set(invitations["source"][handed].tolist()) == {"manual"}
+    assert not np.any(moment[handed])
+    spoken = invitations["contact_moment_id"][handed] - 1
+    assert set(moments["channel"][spoken].tolist()) <= {"phone", "store", "visit"}
+    during = invitations["created_at"][handed] - moments["occurred_at"][spoken]
+    assert np.all((during >= np.timedelta64(0, "s")) & (during < np.timedelta64(1, "h")))
+    staff = moments["staff_id"][spoken]
+    assert np.array_equal(invitations["sent_by_id"][handed], np.where(staff > 0, staff, 4))
+    # and handed over to any customer: also without an opt-in, or an e-mail address
+    in_force = _opt_in_at(work_data)
+    handed_to = invitations["customer_id"][handed]
+    assert not all(
+        in_force(int(c), t)
+        for c, t in zip(handed_to.tolist(), invitations["created_at"][handed], strict=True)
+    )
+    assert np.any(customers["email"][handed_to - 1] == "")
+    # and the e-mailed ones came from the API (help desk, web shop) or, the relationship
+    # survey, from the marketing user
+    wave = invitations["survey_id"] == 3
+    assert np.all(emailed[wave])
+    assert set(invitations["source"][emailed & ~wave].tolist()) == {"api"}
+    assert np.all(sent_by[emailed & ~wave])
+    assert set(invitations["sent_by_id"][wave].tolist()) == {5}
+
+
+def test_an_opt_in_counts_from_when_it_was_given_until_it_is_withdrawn() -> None:
+    # given customer 0 who opted in on day 10 and withdrew on day 20, customer 1 who said
+    # no and then yes at the same second (recorded in that order), and customer 2 who never
+    # decided
+    day = np.datetime64("2025-01-01T00:00:00")
+
+    def on(days: int) -> np.datetime64:
+        return day + np.timedelta64(days * 86_400, "s")
+
+    opt_ins = OptIns.build(
+        np.array([1, 0, 0, 1]),
+        np.array([on(5), on(10), on(20), on(5)]),
+        np.array([False, True, False, True]),
+    )
+    # when asked at several moments
+    customer = np.array([0, 0, 0, 0, 1, 1, 2])
+    at = np.array([on(9), on(10), on(19), on(21), on(4), on(5), on(30)])
+    # then only the opt-in in force then counts; the later of two same-second decisions wins
+    assert opt_ins.in_force(customer, at).tolist() == [
+        False,
+        True,
+        True,
+        False,
+        False,
+        True,
+        False,
+    ]
+    assert not OptIns.empty().in_force(np.array([0]), np.array([on(1)])).any()
 
 
 def test_answers_are_worse_after_a_contact_that_went_wrong(
@@ -423,6 +577,61 @@ def test_demo_feedback_fills_the_feedback_tables_once() -> None:
     )
     with pytest.raises(DemoFeedbackError):
         demo_feedback_load(seed=5, now=_DB_NOW)
+
+
+@pytest.mark.django_db
+def test_demo_feedback_e_mails_invitations_only_with_an_opt_in_in_force() -> None:
+    # given a small demo with its users, and a message already in the outbox
+    _small_demo()
+    earlier = OutboxMessage.objects.create(
+        customer=Customer.objects.order_by("id").first(), channel="email", subject="Earlier"
+    )
+    # when the demo feedback is loaded
+    result = demo_feedback_load(seed=5, now=_DB_NOW)
+    # then every e-mailed invitation went to a customer whose latest decision on surveys by
+    # e-mail at that moment was an opt-in
+    decision = Consent.objects.filter(
+        customer=OuterRef("customer"),
+        channel=SURVEY_CHANNEL,
+        purpose=SURVEY_PURPOSE,
+        recorded_at__lte=OuterRef("created_at"),
+    ).order_by("-recorded_at", "-id")
+    emailed = SurveyInvitation.objects.filter(message__isnull=False).annotate(
+        opt_in=Subquery(decision.values("granted")[:1])
+    )
+    assert emailed.exists()
+    assert not emailed.filter(Q(opt_in=False) | Q(opt_in__isnull=True)).exists()
+    # and each has its own copy in the outbox, sent then, without the link, the rest of the
+    # outbox untouched
+    messages = OutboxMessage.objects.exclude(pk=earlier.pk)
+    assert messages.count() == emailed.count() == result.rows["engagement.OutboxMessage"]
+    assert not emailed.exclude(message__customer=F("customer")).exists()
+    assert not emailed.exclude(message__sent_at=F("created_at")).exists()
+    assert set(messages.values_list("purpose", "status").distinct()) == {("surveys", "sent")}
+    assert min(messages.values_list("id", flat=True)) > earlier.pk
+    # and the text is the one the survey service sends, link blanked out as it does
+    invitation = emailed.select_related("message", "customer", "contact_moment", "order").first()
+    assert invitation is not None and invitation.message is not None
+    subject, body = _email_text(
+        customer=invitation.customer,
+        contact_moment=invitation.contact_moment,
+        order=invitation.order,
+        link="LINK",
+        expires_at=invitation.expires_at,
+    )
+    assert invitation.message.subject == subject
+    assert invitation.message.body == body.replace("LINK", "[personal survey link]")
+    # and the links handed over in person have no message, and were made by hand after a
+    # conversation by phone, in the store or on a visit
+    handed = SurveyInvitation.objects.filter(message__isnull=True)
+    assert handed.exists()
+    assert set(handed.values_list("source", flat=True).distinct()) == {"manual"}
+    spoken = set(handed.values_list("contact_moment__channel", flat=True).distinct())
+    assert spoken <= {"phone", "store", "visit"}
+    # and a message written after the load gets a fresh id
+    loaded = max(messages.values_list("id", flat=True))
+    later = OutboxMessage.objects.create(customer=invitation.customer, channel="email")
+    assert later.pk > loaded
 
 
 @pytest.mark.django_db

@@ -1,7 +1,9 @@
 """Demo voice of the customer (``relata demo-feedback``; ``make demo`` runs it after
 ``relata demo-users`` and before ``relata score``, so the snapshots carry NPS and influence):
-three surveys with their invitations, answers and detractor follow-ups, reviews and comments,
-and social profiles with a few vloggers.
+three surveys with their invitations (e-mailed, with the outbox copy, only to customers with
+an opt-in for surveys in force; otherwise handed over in person after a conversation),
+answers and detractor follow-ups, reviews and comments, and social profiles with a few
+vloggers.
 
 The demo data already in the database is read into arrays (one query per table, no loop per
 customer), `relata.demo.surveys` and `relata.demo.reviews` generate the rows, and the
@@ -19,12 +21,14 @@ import numpy as np
 from django.contrib.auth.models import User
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from numpy.random import PCG64, Generator, SeedSequence
 
 from relata.contacts.models import ContactMoment, Task, Touchpoint
-from relata.customers.models import Customer
+from relata.customers.models import Consent, Customer
 from relata.demo.follow_ups import FollowUpTexts
+from relata.demo.invitations import InvitationTexts, OptIns
 from relata.demo.reviews import (
     VLOGGER_FOLLOWERS,
     BoughtLines,
@@ -37,6 +41,7 @@ from relata.demo.services import _routing_rules
 from relata.demo.surveys import FeedbackBase, FeedbackSpec, customer_facts, surveys_draw
 from relata.demo.tables import DemoData, S
 from relata.demo.writer import demo_write
+from relata.engagement.models import OutboxMessage
 from relata.feedback.models import (
     Review,
     SocialProfile,
@@ -44,6 +49,7 @@ from relata.feedback.models import (
     SurveyInvitation,
     SurveyResponse,
 )
+from relata.feedback.survey_services import SURVEY_CHANNEL, SURVEY_PURPOSE, sender_name
 from relata.sales.models import Order, OrderLine, OrderStatus
 
 _FEEDBACK_MODELS = (Survey, SurveyInvitation, SurveyResponse, Review, SocialProfile)
@@ -116,6 +122,7 @@ def demo_feedback_load(
         surveyor=surveyor.pk if surveyor else 0,
         back_office=back_office.pk if back_office else 0,
         first_task_id=(Task.objects.aggregate(last=Max("id"))["last"] or 0) + 1,
+        first_message_id=(OutboxMessage.objects.aggregate(last=Max("id"))["last"] or 0) + 1,
         # The survey service's own words (relata.feedback.survey_response_services).
         texts=FollowUpTexts(
             detractor=_("Detractor: NPS %(nps)s in “%(survey)s”"),
@@ -123,6 +130,23 @@ def demo_feedback_load(
             nps=_("NPS: %(nps)s of 10"),
             csat=_("CSAT: %(csat)s of 5"),
             comment=_("Comment: %(comment)s"),
+        ),
+        # The invitation e-mail in the survey service's words (relata.feedback.survey_services).
+        invitation_texts=InvitationTexts(
+            subject=_("How did we do? A question of one minute"),
+            greeting=_("Dear %(name)s,"),
+            greeting_anonymous=_("Dear customer,"),
+            about_contact=_(
+                "You were in touch with us recently about “%(subject)s”. How did we do?"
+            ),
+            about_order=_("Thank you for your order %(number)s. How did we do?"),
+            about_nothing=_("We would like to hear how we are doing."),
+            answering=_("Answering takes less than a minute:"),
+            link=_("[personal survey link]"),
+            until=_("The link is personal and works once, until %(date)s."),
+            thanks=_("Thank you!"),
+            sender=sender_name(),
+            day=_local_days(),
         ),
     )
     names = (_("After a service contact"), _("After delivery"), _("Relationship NPS"))
@@ -139,6 +163,19 @@ def demo_feedback_load(
         vloggers=int(vlogger.sum()),
         follow_up_tasks=data.table("contacts.Task").rows,
     )
+
+
+def _local_days() -> Callable[[datetime], str]:
+    """A moment's local date as the survey e-mail writes it, formatted once per date."""
+    written: dict[date, str] = {}
+
+    def day(moment: datetime) -> str:
+        local = timezone.localtime(moment).date()
+        if local not in written:
+            written[local] = date_format(local, "DATE_FORMAT")
+        return written[local]
+
+    return day
 
 
 def vlogger_ids() -> set[int]:
@@ -180,6 +217,12 @@ def _moments(values: Sequence[datetime]) -> np.ndarray:
 
 
 def _base_read(moment: datetime) -> FeedbackBase:
+    opt_in_cols = _columns(
+        Consent.objects.filter(channel=SURVEY_CHANNEL, purpose=SURVEY_PURPOSE)
+        .order_by("customer_id", "recorded_at", "id")
+        .values_list("customer_id", "recorded_at", "granted"),
+        3,
+    )
     customer_cols = _columns(
         Customer.objects.order_by("id").values_list(
             "id",
@@ -217,9 +260,9 @@ def _base_read(moment: datetime) -> FeedbackBase:
         revenue_year[at] = [int((v or 0) * 100) for v in total_cols[2]]
     order_cols = _columns(
         Order.objects.order_by("id").values_list(
-            "id", "customer_id", "order_date", "channel", "status"
+            "id", "customer_id", "order_date", "channel", "status", "order_number"
         ),
-        5,
+        6,
     )
     moment_cols = _columns(
         ContactMoment.objects.filter(
@@ -243,13 +286,15 @@ def _base_read(moment: datetime) -> FeedbackBase:
             "outcome",
             "friction",
             "order_id",
+            "subject",
+            "staff_id",
         ),
-        8,
+        10,
     )
     return FeedbackBase(
         customer_ids=customer_ids,
         is_org=_texts(customer_cols[1]) == "organisation",
-        has_email=_texts(customer_cols[2]) != "",
+        email=_texts(customer_cols[2]),
         first_name=_texts(customer_cols[3]),
         last_name=_texts(customer_cols[4]),
         org_name=_texts(customer_cols[5]),
@@ -261,6 +306,7 @@ def _base_read(moment: datetime) -> FeedbackBase:
         order_day=_days(order_cols[2]),
         order_channel=_texts(order_cols[3]),
         order_status=_texts(order_cols[4]),
+        order_number=_texts(order_cols[5]),
         moment_ids=_ints(moment_cols[0]),
         moment_customer=position(_ints(moment_cols[1])),
         moment_at=_moments(moment_cols[2]),
@@ -269,6 +315,13 @@ def _base_read(moment: datetime) -> FeedbackBase:
         moment_outcome=_texts(moment_cols[5]),
         moment_friction=_texts(moment_cols[6]),
         moment_order=_ints(moment_cols[7]),
+        moment_subject=_texts(moment_cols[8]),
+        moment_staff=_ints(moment_cols[9]),
+        opt_ins=OptIns.build(
+            position(_ints(opt_in_cols[0])),
+            _moments(opt_in_cols[1]),
+            np.array(opt_in_cols[2], dtype=bool),
+        ),
         now=np.datetime64(moment.astimezone(UTC).replace(tzinfo=None), "s"),
     )
 

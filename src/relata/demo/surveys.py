@@ -2,6 +2,11 @@
 contact moments and deliveries and twice a year to active customers, the answers, and a
 follow-up task for every detractor or dissatisfied customer (`relata.demo.follow_ups`).
 
+Consent is enforced as the survey service enforces it (`relata.demo.invitations`): an
+invitation is e-mailed, with its copy in the outbox, only to a customer whose opt-in for
+surveys by e-mail is in force at that moment; after a conversation by phone, in the store or
+on a visit the link may instead be handed over in person, to anyone.
+
 An answer follows a latent satisfaction: the customer's own (higher for valuable customers,
 lower after frictions), a slow upward drift over the years (the NPS-over-time chart shows the
 trend), and what happened at the cause (a contact that went wrong, a returned order). The
@@ -12,7 +17,6 @@ Pure NumPy, no Django: `relata.demo.feedback` reads the inputs and writes the ta
 
 from __future__ import annotations
 
-import binascii
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +26,14 @@ from relata.demo import feedback_vocab as vocab
 from relata.demo.activity import FRICTIONS
 from relata.demo.arrays import CustomerOrders
 from relata.demo.follow_ups import FollowUpTexts, Unhappy, follow_ups_draw, needs_follow_up
+from relata.demo.invitations import (
+    InvitationTexts,
+    Mailed,
+    OptIns,
+    messages_table,
+    token_hashes,
+    ways_draw,
+)
 from relata.demo.routing import RuleSpec
 from relata.demo.tables import Column, S, Table
 from relata.demo.text import SECONDS_PER_DAY, strings
@@ -34,19 +46,29 @@ SURVEYS = (
     ("Relationship NPS", True, False, True, "", 21),
 )
 _SERVICE_SIDE = ("service", "after_sales", "billing")
-_INVITED = {"service": 0.8, "delivery_order": 0.7, "delivery_moment": 0.7, "wave": 0.35}
-_ANSWERS = np.array([0.38, 0.33, 0.3])  # share of invitations answered, per survey
+_DELIVERY_ORDER = 3
+# Who is invited (consent permitting, see relata.demo.invitations): by e-mail, this share of
+# the contacts per survey, every delivered order, and every active customer at a wave; of
+# the contacts by phone, in the store or on a visit without an opt-in, this share gets the
+# link handed over. Only about a fifth of the customers opted in to surveys, so the
+# e-mailed ones all get one, and answer more often (they asked for it).
+_INVITED = {SERVICE: 0.9, DELIVERY: 0.9, _DELIVERY_ORDER: 1.0, RELATIONSHIP: 1.0}
+_HANDED = {SERVICE: 0.6, DELIVERY: 0.6}
+# Share of invitations answered, per survey (as many of the links handed over in person);
+# the delivery survey is two taps.
+_ANSWERS = np.array([0.45, 0.7, 0.4])
 # Relationship waves: mid-March and mid-September, to customers active in the 18 months before.
 _WAVE_MONTHS, _WAVE_DAY, _ACTIVE_DAYS = (3, 9), 15, 540
 _FRICTION_MEMORY_DAYS = 180  # frictions this recent weigh on a relationship answer
 _TROUBLE_DAYS = 120  # the new parcel carrier's months (as relata.demo.activity)
-# What late parcels cost an answer: much of the delivery's CSAT, less of the NPS.
-_LATE_CSAT, _LATE_NPS = 1.3, 0.25
+# What late parcels cost an answer: much of the delivery's CSAT, less of the NPS (enough for
+# the latest month's twenty-odd delivery × web answers to stand out).
+_LATE_CSAT, _LATE_NPS = 2.0, 0.25
 _LOST_AFTER_DAYS = 365
 # Answer scales: NPS = 7.9 + 1.9 z, CSAT = 4.0 + z (rounded and clipped), z the latent.
 _NPS_MEAN, _NPS_SCALE, _CSAT_MEAN = 7.9, 1.9, 4.0
 _CHANNEL_OF_ORDER = {"web": "web", "phone": "phone", "email": "email", "sales_rep": "visit"}
-_DRIFT = 0.7  # latent satisfaction gained from the first answers to the latest
+_DRIFT = 1.2  # latent satisfaction gained from the first answers to the latest
 
 
 @dataclass(frozen=True)
@@ -57,7 +79,7 @@ class FeedbackBase:
 
     customer_ids: np.ndarray
     is_org: np.ndarray
-    has_email: np.ndarray
+    email: np.ndarray  # address, "" without one
     first_name: np.ndarray
     last_name: np.ndarray
     org_name: np.ndarray
@@ -69,6 +91,7 @@ class FeedbackBase:
     order_day: np.ndarray
     order_channel: np.ndarray
     order_status: np.ndarray
+    order_number: np.ndarray
     moment_ids: np.ndarray  # service-side and delivery moments, and all with a friction
     moment_customer: np.ndarray
     moment_at: np.ndarray
@@ -77,7 +100,15 @@ class FeedbackBase:
     moment_outcome: np.ndarray
     moment_friction: np.ndarray
     moment_order: np.ndarray
+    moment_subject: np.ndarray
+    moment_staff: np.ndarray  # user id of who had the contact, 0: nobody
+    opt_ins: OptIns  # decisions on surveys by e-mail
     now: np.datetime64
+
+    @property
+    def has_email(self) -> np.ndarray:
+        result: np.ndarray = self.email != ""
+        return result
 
     @property
     def n(self) -> int:
@@ -94,7 +125,9 @@ class FeedbackSpec:
     surveyor: int = 0  # user who sends the relationship survey (0: nobody)
     back_office: int = 0  # user who calls detractors back when the back office does
     first_task_id: int = 1
+    first_message_id: int = 1
     texts: FollowUpTexts = field(default_factory=FollowUpTexts)
+    invitation_texts: InvitationTexts = field(default_factory=InvitationTexts)
 
 
 @dataclass(frozen=True)
@@ -144,20 +177,23 @@ def customer_facts(rng: Generator, base: FeedbackBase, vlogger: np.ndarray) -> C
 
 @dataclass
 class _Invites:
-    """Invitations under construction, one array per field; `shift` moves the answer."""
+    """Invitations under construction, one array per field; `shift` moves the answer,
+    `handed` marks a link handed over in person (the others are e-mailed)."""
 
-    survey: list[np.ndarray]
-    customer: list[np.ndarray]
-    created: list[np.ndarray]
-    touchpoint: list[np.ndarray]
-    channel: list[np.ndarray]
-    moment: list[np.ndarray]  # row in the base's moments, -1: none
-    order: list[np.ndarray]  # order id, 0: none
-    shift: list[np.ndarray]
+    survey: list[np.ndarray] = field(default_factory=list)
+    customer: list[np.ndarray] = field(default_factory=list)
+    created: list[np.ndarray] = field(default_factory=list)
+    touchpoint: list[np.ndarray] = field(default_factory=list)
+    channel: list[np.ndarray] = field(default_factory=list)
+    moment: list[np.ndarray] = field(default_factory=list)  # row in the base's moments, -1: none
+    order: list[np.ndarray] = field(default_factory=list)  # order id, 0: none
+    shift: list[np.ndarray] = field(default_factory=list)
+    handed: list[np.ndarray] = field(default_factory=list)
 
     def add(self, survey: int, **parts: np.ndarray) -> None:
         count = len(parts["customer"])
         self.survey.append(np.full(count, survey, dtype=np.int64))
+        parts.setdefault("handed", np.zeros(count, dtype=bool))
         for name, values in parts.items():
             getattr(self, name).append(values)
 
@@ -197,37 +233,60 @@ def _seconds(rng: Generator, count: int, low_hours: float, high_hours: float) ->
     return rng.uniform(low_hours * 3600, high_hours * 3600, count).astype(np.int64)
 
 
-def _invitations_collect(rng: Generator, base: FeedbackBase, facts: CustomerFacts) -> _Invites:
-    invites = _Invites([], [], [], [], [], [], [], [])
-    email = base.has_email
-    # After a service contact (service, after-sales or billing): an e-mail a few hours later.
-    service_side = np.isin(base.moment_touchpoint, strings(list(_SERVICE_SIDE)))
-    rows = np.flatnonzero(service_side & email[base.moment_customer])
-    rows = rows[rng.random(len(rows)) < _INVITED["service"]]
+def _after_moments(
+    rng: Generator, base: FeedbackBase, invites: _Invites, survey: int, rows: np.ndarray
+) -> None:
+    """Invitations about contact moments: e-mailed a few hours later with an opt-in in
+    force then, else handed over by whoever spoke to the customer."""
+    created = base.moment_at[rows] + _seconds(rng, len(rows), 1, 6).astype("timedelta64[s]")
+    customer = base.moment_customer[rows]
+    invited, handed = ways_draw(
+        rng,
+        opted=base.opt_ins.in_force(customer, created),
+        has_email=base.has_email[customer],
+        channel=base.moment_channel[rows],
+        email_rate=_INVITED[survey],
+        hand_rate=_HANDED[survey],
+    )
+    # A link handed over is made during the conversation.
+    during = base.moment_at[rows] + _seconds(rng, len(rows), 0.02, 0.3).astype("timedelta64[s]")
+    created = np.where(handed, during, created)
+    rows = rows[invited]
     invites.add(
-        SERVICE,
-        customer=base.moment_customer[rows],
-        created=base.moment_at[rows] + _seconds(rng, len(rows), 1, 6).astype("timedelta64[s]"),
+        survey,
+        customer=customer[invited],
+        created=created[invited],
         touchpoint=base.moment_touchpoint[rows],
         channel=base.moment_channel[rows],
         moment=rows,
         order=base.moment_order[rows],
         shift=_cause_shift(base, rows),
+        handed=handed[invited],
     )
-    # After delivery: delivered (or later returned) orders, not the ones taken home from a store…
+
+
+def _invitations_collect(rng: Generator, base: FeedbackBase, facts: CustomerFacts) -> _Invites:
+    invites = _Invites()
+    # After a service contact (service, after-sales or billing).
+    service_side = np.isin(base.moment_touchpoint, strings(list(_SERVICE_SIDE)))
+    _after_moments(rng, base, invites, SERVICE, np.flatnonzero(service_side))
+    # After delivery: delivered (or later returned) orders, not the ones taken home from a
+    # store, by e-mail a few days later (nobody speaks to the customer) …
     orders = np.flatnonzero(
         np.isin(base.order_status, strings(["delivered", "returned"]))
         & (base.order_channel != "store")
-        & email[base.order_customer]
+        & base.has_email[base.order_customer]
     )
-    orders = orders[rng.random(len(orders)) < _INVITED["delivery_order"]]
-    channel = base.order_channel[orders].copy()
-    for sold, contact in _CHANNEL_OF_ORDER.items():
-        channel[base.order_channel[orders] == sold] = contact
     day = base.order_day[orders] + rng.integers(2, 6, len(orders))
     created = day.astype("datetime64[D]").astype("datetime64[s]") + _seconds(
         rng, len(orders), 7, 19
     ).astype("timedelta64[s]")
+    mailed = base.opt_ins.in_force(base.order_customer[orders], created)
+    mailed &= rng.random(len(orders)) < _INVITED[_DELIVERY_ORDER]
+    orders, created = orders[mailed], created[mailed]
+    channel = base.order_channel[orders].copy()
+    for sold, contact in _CHANNEL_OF_ORDER.items():
+        channel[base.order_channel[orders] == sold] = contact
     returned = base.order_status[orders] == "returned"
     invites.add(
         DELIVERY,
@@ -239,23 +298,9 @@ def _invitations_collect(rng: Generator, base: FeedbackBase, facts: CustomerFact
         order=base.order_ids[orders],
         shift=np.where(returned, -0.8, 0.0),
     )
-    # … and contacts about a delivery.
-    rows = np.flatnonzero(
-        (base.moment_touchpoint == "delivery")
-        & (base.moment_order > 0)
-        & email[base.moment_customer]
-    )
-    rows = rows[rng.random(len(rows)) < _INVITED["delivery_moment"]]
-    invites.add(
-        DELIVERY,
-        customer=base.moment_customer[rows],
-        created=base.moment_at[rows] + _seconds(rng, len(rows), 1, 6).astype("timedelta64[s]"),
-        touchpoint=base.moment_touchpoint[rows],
-        channel=base.moment_channel[rows],
-        moment=rows,
-        order=base.moment_order[rows],
-        shift=_cause_shift(base, rows),
-    )
+    # … and after contacts about a delivery.
+    about_delivery = (base.moment_touchpoint == "delivery") & (base.moment_order > 0)
+    _after_moments(rng, base, invites, DELIVERY, np.flatnonzero(about_delivery))
     _waves_add(rng, base, facts, invites)
     return invites
 
@@ -273,8 +318,8 @@ def _wave_days(base: FeedbackBase, first: int) -> list[int]:
 
 
 def _waves_add(rng: Generator, base: FeedbackBase, facts: CustomerFacts, invites: _Invites) -> None:
-    """The relationship survey: a sample of the customers who bought in the 18 months before
-    each wave. Frictions of the half year before weigh on the answer."""
+    """The relationship survey, by e-mail to the customers who bought in the 18 months before
+    each wave and opted in to surveys. Frictions of the half year before weigh on the answer."""
     bought = facts.first_day >= 0
     if not bought.any():
         return
@@ -284,16 +329,18 @@ def _waves_add(rng: Generator, base: FeedbackBase, facts: CustomerFacts, invites
     keys = np.sort(base.moment_customer[friction_rows].astype(np.int64) * span + friction_day)
     for wave in _wave_days(base, int(facts.first_day[bought].min())):
         candidates = np.flatnonzero(
-            bought & base.has_email & (rng.random(base.n) < _INVITED["wave"])
+            bought & base.has_email & (rng.random(base.n) < _INVITED[RELATIONSHIP])
         )
-        picked = candidates[_recent_orders(facts, candidates, wave)]
+        candidates = candidates[_recent_orders(facts, candidates, wave)]
+        created = np.datetime64(wave, "D").astype("datetime64[s]") + _seconds(
+            rng, len(candidates), 7, 55
+        ).astype("timedelta64[s]")
+        mailed = base.opt_ins.in_force(candidates, created)  # e-mail only: nobody is spoken to
+        picked, created = candidates[mailed], created[mailed]
         count = len(picked)
         frictions = np.searchsorted(keys, picked * span + wave, "right") - np.searchsorted(
             keys, picked * span + wave - _FRICTION_MEMORY_DAYS, "right"
         )
-        created = np.datetime64(wave, "D").astype("datetime64[s]") + _seconds(
-            rng, count, 7, 55
-        ).astype("timedelta64[s]")
         invites.add(
             RELATIONSHIP,
             customer=picked,
@@ -323,17 +370,6 @@ def phrases(rng: Generator, pairs: tuple[vocab.Pair, ...], dutch: np.ndarray) ->
     dutch_text = strings([pair[1] for pair in pairs])
     pick = rng.integers(0, len(pairs), len(dutch))
     return np.where(dutch, dutch_text[pick], english[pick]).astype(S)
-
-
-def token_hashes(rng: Generator, count: int) -> np.ndarray:
-    """SHA-256-sized random hex digests, for invitations whose links nobody holds. Sorted,
-    so that given out in id order they load into the unique index in order (on SQLite,
-    random keys into a large index are most of the load time)."""
-    hexed = np.sort(np.frombuffer(binascii.hexlify(rng.bytes(32 * count)), dtype="S64"))
-    if count > 1 and np.any(hexed[1:] == hexed[:-1]):  # pragma: no cover - 2^-256 per pair
-        raise ValueError("token hashes collide")
-    values: np.ndarray = hexed.astype(S)
-    return values
 
 
 def _comments(
@@ -379,7 +415,8 @@ def surveys_draw(
     spec: FeedbackSpec,
     names: tuple[str, str, str],
 ) -> list[Table]:
-    """The Survey, SurveyInvitation, Task (detractor follow-ups) and SurveyResponse tables."""
+    """The Survey, OutboxMessage (the e-mailed invitations), SurveyInvitation, Task
+    (detractor follow-ups) and SurveyResponse tables."""
     invites = _invitations_collect(rng, base, facts)
     created = invites.joined("created")
     keep = created <= base.now
@@ -392,6 +429,7 @@ def surveys_draw(
     moment = invites.joined("moment")[order]
     order_id = invites.joined("order")[order]
     shift = invites.joined("shift")[order]
+    handed = invites.joined("handed")[order]
     k = len(survey)
     valid_days = np.array([s[5] for s in SURVEYS])[survey]
     expires = created + (valid_days * SECONDS_PER_DAY).astype("timedelta64[s]")
@@ -455,6 +493,33 @@ def surveys_draw(
 
     customer_id = base.customer_ids[customer]
     ids = np.arange(1, k + 1)
+    # Handed over by whoever had the contact; the relationship survey e-mailed by marketing;
+    # the others e-mailed by the help desk's and web shop's link to the API.
+    staff = np.where(has_moment, base.moment_staff[np.maximum(moment, 0)], 0)
+    staff = np.where(staff > 0, staff, spec.back_office)
+    sent_by = np.select([handed, survey == RELATIONSHIP], [staff, spec.surveyor], 0)
+    source = np.where(handed | (survey == RELATIONSHIP), "manual", "api").astype(S)
+    mailed = np.flatnonzero(~handed)
+    at = np.maximum(moment[mailed], 0)
+    person = customer[mailed]
+    messages, message_ids = messages_table(
+        Mailed(
+            customer=person,
+            address=base.email[person],
+            first_name=np.where(base.is_org[person], "", base.first_name[person]).astype(S),
+            sent_at=created[mailed],
+            expires=expires[mailed],
+            moment_subject=np.where(has_moment[mailed], base.moment_subject[at], "").astype(S),
+            order_number=_order_numbers(base, order_id[mailed]),
+            sent_by=sent_by[mailed].astype(np.int64),
+            has_moment=has_moment[mailed],
+        ),
+        customer_ids=base.customer_ids,
+        first_id=spec.first_message_id,
+        texts=spec.invitation_texts,
+    )
+    message_id = np.zeros(k, dtype=np.int64)
+    message_id[mailed] = message_ids
     invitation_table = Table(
         "feedback.SurveyInvitation",
         {
@@ -469,14 +534,10 @@ def surveys_draw(
             "channel": Column("str", channel),
             "contact_moment_id": Column("int", moment_id, ~has_moment),
             "order_id": Column("int", order_id, order_id == 0),
-            "source": Column("str", np.where(survey == RELATIONSHIP, "manual", "api").astype(S)),
+            "source": Column("str", source),
             "trigger_rule_id": Column("int", np.zeros(k, dtype=np.int64), np.ones(k, bool)),
-            "message_id": Column("int", np.zeros(k, dtype=np.int64), np.ones(k, bool)),
-            "sent_by_id": Column(
-                "int",
-                np.full(k, spec.surveyor, dtype=np.int64),
-                (survey != RELATIONSHIP) | (spec.surveyor == 0),
-            ),
+            "message_id": Column("int", message_id, handed),
+            "sent_by_id": Column("int", sent_by, sent_by == 0),
         },
     )
     by_time = rows[np.argsort(answered_at[rows], kind="stable")]
@@ -524,4 +585,12 @@ def surveys_draw(
             ),
         },
     )
-    return [survey_table, invitation_table, tasks, response_table]
+    return [survey_table, messages, invitation_table, tasks, response_table]
+
+
+def _order_numbers(base: FeedbackBase, order_id: np.ndarray) -> np.ndarray:
+    """The order number of each order id ("" for 0)."""
+    linked = order_id > 0
+    numbers = np.full(len(order_id), "", dtype=S)
+    numbers[linked] = base.order_number[np.searchsorted(base.order_ids, order_id[linked])]
+    return numbers
