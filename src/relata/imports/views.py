@@ -97,8 +97,9 @@ def start(request: HttpRequest) -> HttpResponse:
     else:
         form = ImportUploadForm(kinds=kinds)
     exports = [
-        (kind, label) for kind, label in ImportKind.choices
-        if request.user.has_perm(EXPORT_PERMISSIONS[kind])
+        (kind, label)
+        for kind, label in ImportKind.choices
+        if kind in EXPORT_PERMISSIONS and request.user.has_perm(EXPORT_PERMISSIONS[kind])
     ]
     return render(
         request,
