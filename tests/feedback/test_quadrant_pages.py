@@ -132,6 +132,12 @@ def test_page_shows_the_grid_with_actions_movement_and_links() -> None:
     assert "3 customers scored in both periods changed quadrant" in page
     assert response.context["movement"].previous == earlier
     assert 'id="quadrant-data" type="application/json"' in page
+    # whose axis names match the percent ticks (no "0–1" scale in the name)
+    labels = response.context["chart_data"]["labels"]
+    assert (labels["attitudinal"], labels["behavioural"]) == (
+        "Attitudinal loyalty",
+        "Behavioural loyalty",
+    )
     # and a CSV link per quadrant
     assert f"/loyalty-quadrant/customers/export.csv?run={run.pk}&quadrant={Q.CAPTIVE}" in page
 

@@ -131,6 +131,38 @@ def test_review_text_is_shown_escaped(logged_in_client: Client) -> None:
     assert "<br>second line" in logged_in_client.get(f"/reviews/{review.pk}/").content.decode()
 
 
+def test_an_untitled_comment_is_shown_by_its_text_not_as_no_title(
+    logged_in_client: Client,
+) -> None:
+    # given a comment without a title or rating, and the most helpful of all
+    comment = ReviewFactory(
+        kind="comment",
+        rating=None,
+        title="",
+        text="<i>Does it fit</i> the old model?",
+        helpful_votes=99,
+    )
+    # when the list is opened, then the text is the link and the comment is labelled
+    html = logged_in_client.get("/reviews/").content.decode()
+    assert "(no title)" not in html
+    link = f'<a href="/reviews/{comment.pk}/" class="text-break">'
+    assert link + "&lt;i&gt;Does it fit&lt;/i&gt; the old model?</a>" in html
+    helpful = html[html.index('id="top-helpful"') : html.index('id="reviews-table"')]
+    assert ">Comment</span>" in helpful and "—" not in helpful.split("<a ")[0]
+    # and its page is headed by its kind, with no empty rating in front
+    page = logged_in_client.get(f"/reviews/{comment.pk}/").content.decode()
+    assert '<h1 class="h3 mb-1">Comment</h1>' in page
+    assert "(no title)" not in page
+
+
+def test_the_date_filters_say_which_is_which(logged_in_client: Client) -> None:
+    html = logged_in_client.get("/reviews/").content.decode()
+    start = html.index('id="review-filters"')
+    form = html[start : html.index("</form>", start)]
+    assert form.index(">From</span>") < form.index('name="date_from"')
+    assert form.index(">Until</span>") < form.index('name="date_to"')
+
+
 def test_add_a_review_from_the_customer_file_and_return_there(logged_in_client: Client) -> None:
     # given a customer and a product
     customer = CustomerFactory()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -94,6 +95,35 @@ def test_comments_are_escaped_and_link_customer_and_follow_up_task(
     assert f'href="/customers/{customer.pk}/"' in html
     assert f'href="/tasks/{task.pk}/"' in html
     assert "Call Eva back" in html and "Open" in html
+
+
+def test_only_the_exceptions_spell_out_their_badge(logged_in_client: Client) -> None:
+    # given delivery out of control and service in control
+    delivery_out_of_control()
+    # when the page is opened
+    html = logged_in_client.get(PAGE, QUERY).content.decode()
+    # then "out of control" is written out, "in control" is an icon named for screen readers
+    badge = r'data-status="(\w+)"><i class="bi [\w-]+"></i>([^<]*<span[^>]*>[^<]*|[^<]*)'
+    badges = dict(re.findall(badge, html))
+    assert badges["out_of_control"] == " Out of control"
+    assert badges["in_control"] == '<span class="visually-hidden"> In control'
+    # and the legend shows each badge with its icon, so the bare icons can be read
+    legend = html[html.index('id="control-legend"') :]
+    assert legend.count('<i class="bi ') >= 4
+
+
+def test_dutch_sparklines_keep_svg_numbers(logged_in_client: Client) -> None:
+    # given answers to chart, and a Dutch user (decimal commas)
+    delivery_out_of_control()
+    logged_in_client.cookies["django_language"] = "nl"
+    # when the page is opened
+    html = logged_in_client.get(PAGE, QUERY).content.decode()
+    # then the sparkline coordinates stay SVG numbers, with a point, not "24,0"
+    assert "Touchpoints binnen de grenzen?" in html
+    svgs = re.findall(r'<svg class="control-sparkline.*?</svg>', html, flags=re.DOTALL)
+    assert svgs
+    numbers = re.findall(r'(?:viewBox|x2|y1|y2|cx|cy)="([^"]*)"', "".join(svgs))
+    assert numbers and all(re.fullmatch(r"[\d. ]+", value) for value in numbers), numbers
 
 
 def test_filters_narrow_the_page(logged_in_client: Client) -> None:

@@ -46,6 +46,11 @@ def test_the_page_greets_by_first_name_and_shows_nothing_else(anonymous: Client)
     # same-origin (the site's policy): the link never leaks to other sites, and the form
     # post keeps its Origin header for the CSRF check ("no-referrer" would send "null")
     assert page["Referrer-Policy"] == "same-origin"
+    # and the eleven NPS buttons look alike: no red-to-green colouring steering the answer
+    # (yellow "7" and "8" were also unreadable on white)
+    scale = html[html.index('class="scale scale-nps"') : html.index('id="question-csat"')]
+    assert scale.count('class="btn btn-outline-secondary"') == 11
+    assert "btn-outline-danger" not in scale and "btn-outline-warning" not in scale
 
 
 def test_answering_stores_once_and_then_says_thank_you(anonymous: Client) -> None:

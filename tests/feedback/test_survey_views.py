@@ -11,7 +11,7 @@ from django.test import Client
 
 from relata.feedback.models import Survey, SurveyInvitation
 from relata.feedback.survey_services import survey_answer
-from tests.factories import ContactMomentFactory, CustomerFactory
+from tests.factories import ContactMomentFactory, CustomerFactory, SurveyResponseFactory
 from tests.feedback.survey_support import make_survey, opt_in, send_link, token_of
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +184,33 @@ def test_the_customer_file_shows_the_survey_card_and_timeline(logged_in_client: 
     assert "NPS 4" in html and "waiting for an answer" in html
     assert "Answered “After repair”: NPS 4, CSAT 3" in html  # the timeline
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_the_survey_card_lists_what_an_answer_is_about_without_a_lone_dash(
+    logged_in_client: Client,
+) -> None:
+    # given a relationship survey answer (no touchpoint, channel or cause) and a phone answer
+    customer = CustomerFactory()
+    SurveyResponseFactory(
+        customer=customer, survey=make_survey(name="Relationship"), touchpoint="", channel=""
+    )
+    SurveyResponseFactory(customer=customer, survey=make_survey(name="After a call"))
+    # when the customer file is opened
+    html = logged_in_client.get(f"/customers/{customer.pk}/").content.decode()
+    card = html[html.index('id="surveys"') :]
+    card = card[: card.index("</ul>")]
+    # then the relationship answer has no "—" line, the other names touchpoint and channel
+    assert "—" not in card
+    assert "Service · Phone" in card
+
+
+def test_the_detail_counts_with_thousands_separators(logged_in_client: Client) -> None:
+    # given a survey with more than a thousand promoters
+    survey = make_survey(name="Big")
+    SurveyResponseFactory.create_batch(1001, survey=survey, nps=10, csat=None)
+    # when its page is opened, then the counts read like the other figures on the page
+    html = logged_in_client.get(f"/surveys/{survey.pk}/").content.decode()
+    assert "1,001 promoters" in html
 
 
 def test_answers_and_invitations_lists_filter(logged_in_client: Client) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
+from django.conf import settings
 
 from relata.scoring.models import CustomerSnapshot
 from tests.factories import CustomerFactory
@@ -24,7 +26,8 @@ def test_customer_file_shows_scores_methods_playbook_and_history() -> None:
     assert latest is not None
     earlier = CustomerSnapshot.objects.get(run=scored.earlier, customer=latest.customer)
     # when their file is opened
-    response = sales_client().get(f"/customers/{latest.customer_id}/")
+    client = sales_client()
+    response = client.get(f"/customers/{latest.customer_id}/")
     # then the value card shows the latest scores
     assert response.status_code == 200
     page = html.unescape(response.content.decode())
@@ -44,6 +47,14 @@ def test_customer_file_shows_scores_methods_playbook_and_history() -> None:
     newest = card.index(latest.period_end.strftime("%m/%d/%Y"))
     older = card.index(earlier.period_end.strftime("%m/%d/%Y"))
     assert newest < older
+    # and in Dutch the history sparkline keeps SVG numbers (a decimal comma breaks the dot)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    dutch = client.get(f"/customers/{latest.customer_id}/").content.decode()
+    svg = dutch[dutch.index('<svg class="sparkline"') :]
+    svg = svg[: svg.index("</svg>")]
+    numbers = re.findall(r'(?:cx|cy|viewBox)="([^"]*)"', svg)
+    assert len(numbers) == 3
+    assert all(re.fullmatch(r"[\d. ]+", value) for value in numbers), numbers
 
 
 @pytest.mark.django_db

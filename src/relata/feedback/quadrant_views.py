@@ -60,8 +60,9 @@ def _chart_data(run: ScoreRun, known: int) -> dict[str, Any]:
         "attitude_high": THRESHOLDS.attitude_high,
         "behaviour_high": THRESHOLDS.behaviour_high,
         "labels": {
-            "attitudinal": _("Attitudinal loyalty (0–1)"),
-            "behavioural": _("Behavioural loyalty (0–1)"),
+            # The axes are labelled in percent, so no "(0–1)" here (unlike the CSV export).
+            "attitudinal": _("Attitudinal loyalty"),
+            "behavioural": _("Behavioural loyalty"),
             "customer": _("Customer"),
         },
     }

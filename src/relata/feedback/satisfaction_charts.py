@@ -72,11 +72,13 @@ def control_chart_data(table: ControlTable) -> dict[str, Any]:
     the cell key the table's rows and badges carry."""
     series: dict[str, Any] = {}
     rows = [*table.rows, *([table.totals] if table.totals else [])]
+    # Outside the f-string: makemessages does not find a gettext call inside one.
+    all_channels = _("all channels")
     for row in rows:
         for (_value, channel), cell in zip(table.channels, row.cells, strict=True):
             if cell is not None:
                 series[cell.key] = _cell_series(cell, f"{row.label} · {channel}")
-        series[row.total.key] = _cell_series(row.total, f"{row.label} · {_('all channels')}")
+        series[row.total.key] = _cell_series(row.total, f"{row.label} · {all_channels}")
     # Open on the first touchpoint out of control, else the grand total.
     initial = next(
         (row.total.key for row in table.rows if row.total.status == "out_of_control"),

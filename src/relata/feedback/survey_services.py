@@ -151,10 +151,12 @@ def _email_text(
     else:
         about = _("We would like to hear how we are doing.")
     until = date_format(timezone.localtime(expires_at).date(), "DATE_FORMAT")
+    # Outside the f-string: makemessages does not find a gettext call inside one.
+    answering = _("Answering takes less than a minute:")
     lines = [
         greeting,
         "",
-        f"{about} {_('Answering takes less than a minute:')}",
+        f"{about} {answering}",
         "",
         link,
         "",
