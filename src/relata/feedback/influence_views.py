@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -122,7 +123,8 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
         "sort": sort,
         "low_spend": filters.low_spend,
         "threshold": INFLUENTIAL,
-        "high_spend_tiers": [TierChoice(t).label for t in HIGH_SPEND_TIERS],
+        # get_text_list joins with Django's own translated "or".
+        "high_spend_tiers": get_text_list([str(TierChoice(t).label) for t in HIGH_SPEND_TIERS]),
     }
     if request.htmx:
         response = render(request, "feedback/influence/overview.html#results", context)
