@@ -133,7 +133,7 @@ def test_customer_file_shows_the_influence_card() -> None:
     assert "latest NPS 9" in card
     # and the advocacy value in its two parts, with the assumption behind the reach part
     assert "€ 1,300" in card and "€ 500" in card and "€ 800" in card
-    assert "10,000 × 2% × 1% × € 400" in card
+    assert "10,000 × 2% × 1% × <span class=\"text-nowrap\">€ 400</span>" in card
     # and the holistic value as CLV plus advocacy
     assert "€ 1,400" in card and "CLV + advocacy" in card
     # and the quadrant with what it means, what to do, and where it was before
