@@ -88,14 +88,19 @@ _SYNONYMS: dict[type[models.TextChoices], dict[str, tuple[str, ...]]] = {
 
 
 @cache
-def choice_words(choices: type[models.TextChoices]) -> dict[str, str]:
+def choice_words(
+    choices: type[models.TextChoices], extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
+) -> dict[str, str]:
+    """Every spelling of ``choices`` an import accepts: values, English and Dutch labels,
+    the synonyms registered here and ``extra`` (value, synonyms) pairs of the caller's kind
+    (a tuple: the result is cached by argument)."""
     words: dict[str, str] = {}
     for value, label in choices.choices:
         words[normalise_word(value)] = value
         for language in ("en", "nl"):
             with translation.override(language):
                 words.setdefault(normalise_word(str(label)), value)
-    for value, synonyms in _SYNONYMS.get(choices, {}).items():
+    for value, synonyms in (*_SYNONYMS.get(choices, {}).items(), *extra):
         for synonym in synonyms:
             words.setdefault(normalise_word(synonym), value)
     return words

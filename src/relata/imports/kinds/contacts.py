@@ -9,7 +9,6 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,7 @@ from relata.contacts.models import (
     Touchpoint,
 )
 from relata.imports.choices import choice_words
-from relata.imports.kinds.common import resolve_customers
+from relata.imports.kinds.common import bulk_write, resolve_customers
 from relata.imports.parsing import (
     Parsed,
     choice_parser,
@@ -43,10 +42,27 @@ CHOICES = {
     "outcome": Outcome,
     "friction": Friction,
 }
-DEFAULTS = {"direction": Direction.INBOUND.value, "office": Office.FRONT.value, "outcome": "",
-            "friction": "", "notes": ""}
-COMPARED = ("customer_id", "occurred_at", "channel", "direction", "touchpoint", "office",
-            "subject", "outcome", "friction", "notes", "order_id", "staff_id")
+DEFAULTS = {
+    "direction": Direction.INBOUND.value,
+    "office": Office.FRONT.value,
+    "outcome": "",
+    "friction": "",
+    "notes": "",
+}
+COMPARED = (
+    "customer_id",
+    "occurred_at",
+    "channel",
+    "direction",
+    "touchpoint",
+    "office",
+    "subject",
+    "outcome",
+    "friction",
+    "notes",
+    "order_id",
+    "staff_id",
+)
 
 
 @dataclass
@@ -57,14 +73,13 @@ class ContactsPlan:
     update_fields: set[str] = field(default_factory=set)
 
     def write(self, ctx: Context) -> None:
-        with transaction.atomic():
-            ctx.progress.stage(_("Writing"), len(self.create) + len(self.update))
-            for batch in chunked(self.create, 1000):
-                ContactMoment.objects.bulk_create(batch)
-                ctx.progress.advance(len(batch))
-            for batch in chunked(self.update, 1000):
-                ContactMoment.objects.bulk_update(batch, sorted(self.update_fields))
-                ctx.progress.advance(len(batch))
+        bulk_write(
+            ctx,
+            ContactMoment,
+            create=self.create,
+            update=self.update,
+            update_fields=self.update_fields,
+        )
 
 
 def _aware(dayfirst: bool, text: str) -> Parsed:
@@ -87,8 +102,9 @@ def plan(ctx: Context) -> ContactsPlan:
     moments = ctx.parsed("occurred_at", partial(_aware, ctx.settings.dayfirst), required=True)
     columns: dict[str, list[Any]] = {}
     for name, choices in CHOICES.items():
-        parsed = ctx.parsed(name, choice_parser(choice_words(choices)),
-                            required=name in ("channel", "touchpoint"))
+        parsed = ctx.parsed(
+            name, choice_parser(choice_words(choices)), required=name in ("channel", "touchpoint")
+        )
         if parsed is not None:
             columns[name] = parsed
     subjects = ctx.text("subject", _max_length("subject"), required=True)
@@ -120,16 +136,22 @@ def plan(ctx: Context) -> ContactsPlan:
         if staff_ids is not None:
             values["staff_id"] = staff_ids[i]
         external = external_column[i]
-        key: object = external or (values["customer_id"], values["occurred_at"],
-                                   values.get("channel"), values["subject"])
+        key: object = external or (
+            values["customer_id"],
+            values["occurred_at"],
+            values.get("channel"),
+            values["subject"],
+        )
         earlier = seen.setdefault(key, i)
         if earlier != i:
             row = {"row": ctx.table.row_numbers[earlier]}
             if external:
                 ctx.error(i, "external_id", _("duplicate of row %(row)d") % row)
             else:
-                ctx.row_error(i, _("duplicate of row %(row)d (same customer, time, channel and "
-                                   "subject)") % row)
+                ctx.row_error(
+                    i,
+                    _("duplicate of row %(row)d (same customer, time, channel and subject)") % row,
+                )
         if i in ctx.bad:
             continue
         values["external_id"] = external
@@ -139,8 +161,12 @@ def plan(ctx: Context) -> ContactsPlan:
     existing = _existing(rows)
     now = timezone.now()
     for _i, values in rows:
-        key = values["external_id"] or (values["customer_id"], values["occurred_at"],
-                                        values["channel"], values["subject"])
+        key = values["external_id"] or (
+            values["customer_id"],
+            values["occurred_at"],
+            values["channel"],
+            values["subject"],
+        )
         moment = existing.get(key)
         if moment is None:
             fields = {k: v for k, v in values.items() if v is not None}
@@ -149,7 +175,8 @@ def plan(ctx: Context) -> ContactsPlan:
             result.create.append(ContactMoment(created_at=now, **fields))
             continue
         changed = {
-            name for name in COMPARED
+            name
+            for name in COMPARED
             if name in values and values[name] is not None and getattr(moment, name) != values[name]
         }
         if changed:
@@ -180,11 +207,17 @@ def _resolve_orders(
     for i, number in enumerate(numbers):
         found = orders.get(number) if number else None
         if number and found is None:
-            ctx.error(i, "order_number", _("no order has the number “%(number)s”")
-                      % {"number": clip(number)})
+            ctx.error(
+                i,
+                "order_number",
+                _("no order has the number “%(number)s”") % {"number": clip(number)},
+            )
         elif found is not None and customer_ids[i] is not None and found[1] != customer_ids[i]:
-            ctx.error(i, "order_number", _("order %(number)s belongs to another customer")
-                      % {"number": clip(number)})
+            ctx.error(
+                i,
+                "order_number",
+                _("order %(number)s belongs to another customer") % {"number": clip(number)},
+            )
         ids.append(found[0] if found else None)
     return ids
 
@@ -205,8 +238,11 @@ def _resolve_staff(ctx: Context, names: list[str] | None) -> list[int | None] | 
     ids: list[int | None] = []
     for i, name in enumerate(names):
         if name and name not in by_name:
-            ctx.error(i, "staff", _("no user has the user name or e-mail “%(name)s”")
-                      % {"name": clip(name)})
+            ctx.error(
+                i,
+                "staff",
+                _("no user has the user name or e-mail “%(name)s”") % {"name": clip(name)},
+            )
         ids.append(by_name.get(name) if name else None)
     return ids
 

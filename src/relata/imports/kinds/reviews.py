@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,12 +25,11 @@ from relata.feedback.models import Review, ReviewKind
 from relata.feedback.review_services import rating_errors
 from relata.feedback.social_services import MAX_COUNT
 from relata.imports.choices import choice_words
-from relata.imports.kinds.common import resolve_customers
+from relata.imports.kinds.common import bulk_write, resolve_customers
 from relata.imports.parsing import (
     Parsed,
     choice_parser,
     clip,
-    normalise_word,
     parse_date,
     parse_email,
     parse_integer,
@@ -80,22 +78,13 @@ class ReviewsPlan:
     update_fields: set[str] = field(default_factory=set)
 
     def write(self, ctx: Context) -> None:
-        with transaction.atomic():
-            ctx.progress.stage(_("Writing"), len(self.create) + len(self.update))
-            for batch in chunked(self.create, 1000):
-                Review.objects.bulk_create(batch)
-                ctx.progress.advance(len(batch))
-            for batch in chunked(self.update, 1000):
-                Review.objects.bulk_update(batch, sorted(self.update_fields))
-                ctx.progress.advance(len(batch))
+        bulk_write(
+            ctx, Review, create=self.create, update=self.update, update_fields=self.update_fields
+        )
 
 
 def kind_words() -> dict[str, str]:
-    words = dict(choice_words(ReviewKind))
-    for value, synonyms in KIND_SYNONYMS.items():
-        for synonym in synonyms:
-            words.setdefault(normalise_word(synonym), value)
-    return words
+    return choice_words(ReviewKind, extra=tuple(KIND_SYNONYMS.items()))
 
 
 def parse_rating(text: str) -> Parsed:

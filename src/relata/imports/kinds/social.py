@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +33,7 @@ from relata.feedback.social_services import (
     social_handle_normalise,
 )
 from relata.imports.choices import choice_words
-from relata.imports.kinds.common import resolve_customers
+from relata.imports.kinds.common import bulk_write, resolve_customers
 from relata.imports.kinds.reviews import parse_past_date, parse_url
 from relata.imports.parsing import (
     COMMA,
@@ -42,7 +41,6 @@ from relata.imports.parsing import (
     Parsed,
     choice_parser,
     clip,
-    normalise_word,
     parse_email,
     parse_integer,
     parse_scaled,
@@ -72,22 +70,17 @@ class SocialPlan:
     update_fields: set[str] = field(default_factory=set)
 
     def write(self, ctx: Context) -> None:
-        with transaction.atomic():
-            ctx.progress.stage(_("Writing"), len(self.create) + len(self.update))
-            for batch in chunked(self.create, 1000):
-                SocialProfile.objects.bulk_create(batch)
-                ctx.progress.advance(len(batch))
-            for batch in chunked(self.update, 1000):
-                SocialProfile.objects.bulk_update(batch, sorted(self.update_fields))
-                ctx.progress.advance(len(batch))
+        bulk_write(
+            ctx,
+            SocialProfile,
+            create=self.create,
+            update=self.update,
+            update_fields=self.update_fields,
+        )
 
 
 def platform_words() -> dict[str, str]:
-    words = dict(choice_words(Platform))
-    for value, synonyms in PLATFORM_SYNONYMS.items():
-        for synonym in synonyms:
-            words.setdefault(normalise_word(synonym), value)
-    return words
+    return choice_words(Platform, extra=tuple(PLATFORM_SYNONYMS.items()))
 
 
 def parse_followers(style: str, text: str) -> Parsed:
