@@ -15,12 +15,14 @@ ADMIN = "admin"
 SALES = "sales"
 BACK_OFFICE = "back_office"
 MARKETING = "marketing"
+ANALYST = "analyst"
 
 ROLE_LABELS = {
     ADMIN: _("Administrator"),
     SALES: _("Sales"),
     BACK_OFFICE: _("Back office"),
     MARKETING: _("Marketing"),
+    ANALYST: _("Analyst (read only)"),
 }
 
 _ALL = ("view", "add", "change", "delete")
@@ -78,13 +80,15 @@ _FEEDBACK_FRONT_AND_BACK = {
 
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     ADMIN: {
+        "accounts.accesssettings": _EDIT,
+        "audit.auditentry": _VIEW,
         "sales.deal": _ALL,
         "sales.dealline": _ALL,
         "sales.dealstagechange": _VIEW,
         "contacts.task": _ALL,
         "contacts.routingrule": _ALL,
         "contacts.complaint": _ALL,
-        "customers.customer": (*_ALL, "merge"),
+        "customers.customer": (*_ALL, "merge", "export", "erase"),
         "customers.contactperson": _ALL,
         "customers.consent": _EDIT,
         "sales.order": _ALL,
@@ -127,7 +131,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "contacts.task": _EDIT,
         "contacts.routingrule": _VIEW,
         "contacts.complaint": _EDIT,
-        "customers.customer": (*_EDIT, "merge"),
+        "customers.customer": (*_EDIT, "merge", "export"),
         "customers.contactperson": _ALL,
         "customers.consent": _EDIT,
         "sales.order": _EDIT,
@@ -162,6 +166,14 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         **_ENGAGEMENT_MARKETING,
         **_FEEDBACK_MARKETING,
     },
+}
+
+# The analyst reads everything the administrator can (reports, exports, the API with a read
+# token) and changes nothing; access settings, API tokens of others and the audit trail stay
+# with administrators.
+_ADMIN_ONLY = {"accounts.accesssettings", "accounts.apitoken", "audit.auditentry"}
+ROLE_PERMISSIONS[ANALYST] = {
+    label: _VIEW for label in ROLE_PERMISSIONS[ADMIN] if label not in _ADMIN_ONLY
 }
 
 

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "relata.scoring",
     "relata.engagement",
     "relata.feedback",
+    "relata.audit",
+    "relata.privacy",
     "relata.demo",
     "relata.clvcli",
 ]

@@ -153,12 +153,19 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Optimistic locking (relata.concurrency): moves on with every edit through the services.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Set when the personal data was erased (GDPR art. 17); the row stays, anonymised, so the
+    # orders and revenue totals it carries stay honest.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["display_name_sort", "id"]
-        permissions = [("merge_customer", _("Can merge duplicate customers"))]
+        permissions = [
+            ("merge_customer", _("Can merge duplicate customers")),
+            ("export_customer", _("Can export all personal data of a customer")),
+            ("erase_customer", _("Can erase a customer's personal data")),
+        ]
         indexes = [
             models.Index(fields=["display_name_sort", "id"], name="customer_name_sort_idx"),
             models.Index(fields=["email"], name="customer_email_idx"),
