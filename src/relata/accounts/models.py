@@ -71,7 +71,8 @@ class ApiToken(models.Model):
             name=name,
             prefix=raw[:8],
             key_hash=token_hash(raw),
-            scopes=list(scopes) if scopes is not None else default_token_scopes(),
+            # Without explicit scopes a token reads and writes, as tokens did before scopes.
+            scopes=list(scopes) if scopes is not None else [TokenScope.READ, TokenScope.WRITE],
             expires_at=expires_at,
         )
         return token, raw
