@@ -205,6 +205,7 @@ def test_demo_users_are_created_once_and_share_the_customers() -> None:
     assert set(demo.groups.values_list("name", flat=True)) == {"admin"}
     assert User.objects.get(username="backoffice").groups.filter(name="back_office").exists()
     assert User.objects.get(username="marketing").groups.filter(name="marketing").exists()
+    assert User.objects.get(username="analyst").groups.filter(name="analyst").exists()
     assert User.objects.filter(username__in=["sales1", "sales2"]).count() == 2
     # and every customer has one of the sales users as account owner, about half each
     owners = Customer.objects.values_list("account_owner__username", flat=True)

@@ -148,6 +148,7 @@ DEMO_USERS = (
     DemoUser("sales2", roles.SALES, "Bram", "Jansen"),
     DemoUser("backoffice", roles.BACK_OFFICE, "Eva", "Bakker"),
     DemoUser("marketing", roles.MARKETING, "Lotte", "Visser"),
+    DemoUser("analyst", roles.ANALYST, "Daan", "Smit"),
 )
 
 
