@@ -329,6 +329,7 @@ def customers_draw(
             "created_at": Column("datetime", created),
             "updated_at": Column("datetime", np.maximum(created, profile_updated)),
             "version": Column("int", np.ones(n, dtype=np.int64)),
+            "erased_at": Column("datetime", created, np.ones(n, dtype=bool)),
         },
     )
     # Heterogeneous spend: lognormal per customer; organisations scale with company size.
