@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from relata.customers.models import Consent, Customer
 from tests.factories import CustomerFactory
@@ -166,3 +167,19 @@ def test_organisation_kind_is_inferred(
     assert acme.kind == "organisation"
     assert acme.country == "BE"
     assert acme.display_name_sort == "acme bv"
+
+
+def test_an_erased_customer_is_not_filled_in_again(
+    write_file: Callable[..., Path], run_import: Callable[..., Run]
+) -> None:
+    # given a customer whose personal data was erased on request
+    CustomerFactory(customer_number="K9", first_name="", last_name="Erased customer",
+                    email="", erased_at=timezone.now())
+    path = write_file("old.csv", "Klantnummer;Achternaam;E-mail\nK9;Jansen;jan@example.nl\n")
+    # when an old file with the person's data is imported
+    result = run_import("customers", path)
+    # then the row is refused with its reason and the customer stays erased
+    assert not result.ok
+    assert "row 2, column “Klantnummer”: customer K9 was erased on request" in result.err
+    customer = Customer.objects.get(customer_number="K9")
+    assert (customer.last_name, customer.email) == ("Erased customer", "")

@@ -206,8 +206,15 @@ def plan(ctx: Context) -> CustomersPlan:
             matched[i] = owners[0][0]
     ctx.progress.advance(1)
 
-    result = CustomersPlan(counts=Counts(rejected=len(ctx.bad)))
     existing = _existing(matched)
+    for i, pk in enumerate(matched):
+        if pk is not None and existing[pk].erased_at is not None:
+            # An erased customer stays erased: an old file must not bring the person back.
+            ctx.error(i, "customer_number", _("customer %(number)s was erased on request "
+                                              "(GDPR) and cannot be filled in again")
+                      % {"number": existing[pk].customer_number})
+            matched[i] = None
+    result = CustomersPlan(counts=Counts(rejected=len(ctx.bad)))
     consents_now = _consents_in_force([pk for pk in matched if pk is not None], columns)
     now = timezone.now()
     taken_numbers = set(number_column)
