@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from relata.audit.models import AuditEntry
 from relata.customers.models import Consent, ContactPerson, Customer
-from relata.customers.selectors import customer_search
+from relata.customers.selectors import consent_in_force, customer_search
 from relata.customers.services import customer_update
 from relata.feedback.models import SocialProfile
 from relata.privacy.services import erase_customer
@@ -95,15 +95,27 @@ def test_erasure_anonymises_the_record_and_deletes_people_and_profiles() -> None
     assert result.counts["customers.contactperson.organisation.deleted"] == 1
 
 
-def test_erasure_keeps_the_consent_log_as_evidence() -> None:
-    # given a customer with two consent decisions
+def test_erasure_keeps_the_consent_log_and_withdraws_every_opt_in() -> None:
+    # given a customer with two newsletter decisions (withdrawn now) and an opt-in for surveys
     history = customer_with_history(user_with_role("owner", "sales"))
+    Consent.objects.create(
+        customer=history.customer, channel="email", purpose="surveys", granted=True
+    )
     before = list(Consent.objects.filter(customer=history.customer).values().order_by("pk"))
+    granted_before = {
+        key for key, allowed in consent_in_force(customer=history.customer).items() if allowed
+    }
     # when erased
     erase_customer(history.customer, by=None, reason="Request by e-mail")
-    # then the consent rows are exactly as they were
+    # then the earlier consent rows are exactly as they were
     after = list(Consent.objects.filter(customer=history.customer).values().order_by("pk"))
-    assert after == before and len(after) == 2
+    assert after[: len(before)] == before and len(before) == 3
+    # and every opt-in that was in force got a withdrawal appended, marked as the erasure
+    appended = after[len(before) :]
+    assert granted_before == {("email", "surveys")}
+    assert {(row["channel"], row["purpose"]) for row in appended} == granted_before
+    assert all(not row["granted"] and row["source"] == "erasure (GDPR)" for row in appended)
+    assert not any(consent_in_force(customer=history.customer).values())
 
 
 def test_erasure_writes_one_audit_entry_with_counts_and_no_personal_values() -> None:

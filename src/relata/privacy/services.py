@@ -13,8 +13,10 @@ What the decision record 0980 lists field by field:
 - every other text of the customer's rows, in-app notifications about the customer and the
   loyalty notes of their referral partners are scrubbed of the customer's names, e-mail
   addresses and phone numbers (a safety net for texts nobody listed, e.g. a new model's);
-- consents stay untouched: they are the evidence of what the customer allowed and when, and
-  hold no personal values (channel, purpose, yes/no, time, source, the staff member);
+- consents stay: they are the evidence of what the customer allowed and when, and hold no
+  personal values (channel, purpose, yes/no, time, source, the staff member); every opt-in
+  in force gets a withdrawal appended (source "erasure (GDPR)"), so nothing that asks the
+  consent log (segments, campaigns, triggers, surveys) contacts the erased person again;
 - the audit trail stays untouched: it never held personal values.
 """
 
@@ -39,7 +41,8 @@ from relata.audit.models import AuditAction
 from relata.audit.services import record
 from relata.contacts.models import Notification
 from relata.customers.merge import CustomerRelation, customer_relations
-from relata.customers.models import Customer, CustomerKind, normalise_phone
+from relata.customers.models import Consent, Customer, CustomerKind, normalise_phone
+from relata.customers.selectors import consent_in_force
 from relata.customers.services import PROFILE_FIELDS
 from relata.engagement.models import PointsEntry, Referral
 
@@ -126,6 +129,7 @@ def erase_customer(customer: Customer, *, by: Any, reason: str) -> ErasureResult
             counts.update(_erase_relation(relation, locked, pattern))
         counts["notifications_scrubbed"] = _scrub_notifications(locked, old_name, pattern)
         counts["partner_points_scrubbed"] = _scrub_partner_points(locked, pattern)
+        counts["consents_withdrawn"] = _withdraw_consents(locked, by)
         _anonymise(locked)
         counts["admin_log_scrubbed"] = _scrub_admin_log(locked)
         record(
@@ -137,6 +141,27 @@ def erase_customer(customer: Customer, *, by: Any, reason: str) -> ErasureResult
             actor=by,
         )
     return ErasureResult(customer=locked, counts=counts)
+
+
+def _withdraw_consents(customer: Customer, by: Any) -> int:
+    """Append a withdrawal for every opt-in in force: an erased person is never contacted
+    again (segments, campaigns, triggers and surveys ask the consent log), and the log keeps
+    the earlier decisions and this withdrawal as evidence."""
+    granted = [key for key, allowed in consent_in_force(customer=customer).items() if allowed]
+    now = timezone.now()
+    Consent.objects.bulk_create(
+        Consent(
+            customer=customer,
+            channel=channel,
+            purpose=purpose,
+            granted=False,
+            recorded_at=now,
+            source="erasure (GDPR)",
+            recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        for channel, purpose in granted
+    )
+    return len(granted)
 
 
 def _needles(customer: Customer) -> list[str]:
