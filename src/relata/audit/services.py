@@ -8,69 +8,28 @@ anything else is "system". ``record`` writes one entry; callers name the action 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
 
-from relata.audit.models import AuditAction, AuditEntry, AuditSource
+from relata.audit.models import AuditAction, AuditEntry
+from relata.audit.origin import Origin, current_origin, origin
+
+__all__ = [
+    "REDACTED",
+    "Origin",
+    "current_origin",
+    "object_type_of",
+    "origin",
+    "record",
+    "record_import",
+    "redacted_changes",
+]
 
 # Stored instead of a personal value: the trail shows that a field changed, not what it held.
 REDACTED = "•••"
-
-
-@dataclass(frozen=True)
-class Origin:
-    source: str
-    ip_address: str | None = None
-    user_agent: str = ""
-    actor: Any = None
-    # The web request, if any: its user is read when an entry is written (token auth sets it
-    # after the middleware ran).
-    request: Any = None
-
-    def current_actor(self) -> Any:
-        if self.actor is not None:
-            return self.actor
-        user = getattr(self.request, "user", None)
-        if user is not None and getattr(user, "is_authenticated", False):
-            return user
-        return None
-
-
-_SYSTEM = Origin(source=AuditSource.SYSTEM)
-_current: ContextVar[Origin] = ContextVar("relata_audit_origin", default=_SYSTEM)
-
-
-def current_origin() -> Origin:
-    return _current.get()
-
-
-@contextmanager
-def origin(
-    source: str,
-    *,
-    actor: Any = None,
-    ip_address: str | None = None,
-    user_agent: str = "",
-    request: Any = None,
-) -> Iterator[Origin]:
-    token = _current.set(
-        Origin(
-            source=source,
-            ip_address=ip_address,
-            user_agent=user_agent[:200],
-            actor=actor,
-            request=request,
-        )
-    )
-    try:
-        yield _current.get()
-    finally:
-        _current.reset(token)
 
 
 def object_type_of(obj: models.Model) -> str:
@@ -97,7 +56,7 @@ def record(
         object_id = object_id or obj.pk
     return AuditEntry.objects.create(
         actor=who,
-        actor_name=(who.get_username() if who is not None else "")[:150],
+        actor_name=(who.get_username() if who is not None else here.actor_name)[:150],
         source=here.source,
         ip_address=here.ip_address,
         user_agent=here.user_agent,
@@ -131,7 +90,31 @@ def redacted_changes(
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-safe form of a field value (dates, decimals and the like become text)."""
+    """A JSON-safe form of a field value (dates, decimals and the like become text; lists and
+    dicts, e.g. JSON settings, stay structured)."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, list | tuple | dict):
+        return json.loads(json.dumps(value, default=str))
     return str(value)
+
+
+def record_import(*, kind: str, filename: str, rows: int, counts: Any, skipped: int) -> AuditEntry:
+    """The one entry of a finished import (its rows are written in bulk, without signals):
+    kind, file name and the counts of what it did."""
+    details = {
+        "kind": kind,
+        "file": filename[:255],
+        "rows": rows,
+        "created": counts.created,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "skipped_invalid": skipped,
+        **{str(name): count for name, count in (counts.extra or {}).items()},
+    }
+    return record(
+        AuditAction.IMPORT,
+        object_type=f"imports.{kind}",
+        object_label=f"Import {kind}: {filename}"[:200],
+        context=details,
+    )
