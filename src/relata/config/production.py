@@ -53,6 +53,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 SILENCED_SYSTEM_CHECKS = list(SILENCED_SYSTEM_CHECKS)
 SECURE_SSL_REDIRECT = env_bool("RELATA_SSL_REDIRECT", True)
+# A load balancer probes the health check over plain http on the private side.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if not SECURE_SSL_REDIRECT:
     # The reverse proxy redirects http to https itself.
     SILENCED_SYSTEM_CHECKS.append("security.W008")
