@@ -140,7 +140,10 @@ def test_token_issued_on_the_token_page_authenticates(sales_user: User) -> None:
     # given a user who creates a token on /accounts/tokens/
     browser = Client()
     browser.force_login(sales_user)
-    page = browser.post("/accounts/tokens/", {"name": "integration"})
+    page = browser.post(
+        "/accounts/tokens/",
+        {"name": "integration", "scopes": ["read", "write"], "expires_in_days": "90"},
+    )
     raw = page.context["new_token"]
     assert raw and raw.startswith("rel_")
     CustomerFactory()

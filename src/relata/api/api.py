@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from relata.api import (
+    audit,
     campaigns,
     complaints,
     consents,
@@ -20,6 +21,7 @@ from relata.api import (
     offers,
     orders,
     outbox,
+    privacy,
     referrals,
     reviews,
     satisfaction,
@@ -49,7 +51,13 @@ each customer's next best offers, so a web shop can personalise its pages and ma
 `Authorization: Bearer <token>` (`Authorization: Token <token>` works too). The token acts
 with its user's permissions: reading needs the *view* permission of a resource, creating
 *add*, updating *change*. Scores need *view* on customer snapshots, and also on customers
-where they name customers.
+where they name customers. On top of that a token has scopes, chosen when it is created:
+`read` for GET, `write` for every other method (`POST /api/segments/count` only reads), and
+`personal_data` to export or erase a customer's personal data; a missing scope is a `403`
+naming it. Tokens expire (30 to 365 days) and can be revoked; an expired, revoked or unknown
+token is a `401` saying which. Where the installation lets sales see only their own
+accounts, a sales user's token sees only those customers: another customer, or anything of
+theirs, answers as if it did not exist.
 
 **Conventions.** Lists take `limit` (1 to 200, default 50) and `offset` and return `count`,
 `next`, `previous` and `items`. Dates and date-times are ISO 8601; a date-time without an
@@ -63,6 +71,8 @@ for an unknown id, `400` for a body that is not JSON, `413` for a body over the 
 `version`, when someone else changed the record since you read it (read it again), and
 `422` for invalid input, with one entry per problem:
 `{"detail": [{"loc": ["body", "payload", "email"], "msg": "...", "type": "..."}]}`.
+After many `401` answers an address gets `429` for every request, with `Retry-After`, until
+the window ends. A URL no operation matches answers `404`, in JSON too.
 """
 
 api = NinjaAPI(
@@ -106,3 +116,6 @@ api.add_router("/reviews/", reviews.router)
 api.add_router("/customers/", reviews.customer_router)
 api.add_router("/social-profiles/", social.router)
 api.add_router("/customers/", social.customer_router)
+api.add_router("/customers/", privacy.customer_router)
+api.add_router("/audit/", audit.router)
+api.add_router("/customers/", audit.customer_router)

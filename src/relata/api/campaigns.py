@@ -14,7 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from relata.api.errors import BODY, django_field_errors, field_error, invalid
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, visible_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.campaigns import (
     CampaignCreate,
@@ -24,7 +24,7 @@ from relata.api.schemas.campaigns import (
     CampaignPatch,
     ContactFilters,
     ContactOut,
-    ResponseIn,
+    ContactResponseIn,
     ResultsOut,
     TemplateOut,
 )
@@ -244,7 +244,7 @@ def campaign_contacts_api(
     contacts = campaign_contacts_search(
         campaign=campaign, group=filters.group or "", state=filters.state or ""
     )
-    return paginate(request, contacts, filters)
+    return paginate(request, visible_rows(request, contacts), filters)
 
 
 @router.post(
@@ -253,13 +253,13 @@ def campaign_contacts_api(
     summary="Record a response",
 )
 def record_response(
-    request: HttpRequest, campaign_id: int, contact_id: int, payload: ResponseIn
+    request: HttpRequest, campaign_id: int, contact_id: int, payload: ContactResponseIn
 ) -> CampaignContact:
     """Mark an approached contact as responded (the first response time is kept) and log an
     inbound contact moment. A contact that was not sent anything cannot respond (422)."""
     require_perms(request, "engagement.change_campaigncontact")
     contact = (
-        CampaignContact.objects.select_related("campaign", "customer")
+        visible_rows(request, CampaignContact.objects.select_related("campaign", "customer"))
         .filter(pk=contact_id, campaign_id=campaign_id)
         .first()
     )

@@ -13,7 +13,7 @@ from ninja import Query, Router, Status
 from relata.api.errors import BODY, field_error, invalid
 from relata.api.lookups import customer_from_body
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, visible_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.complaints import (
@@ -44,8 +44,10 @@ def _with_moments(complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
     )
 
 
-def _complaint(complaint_id: int) -> Complaint:
-    complaint = _with_moments(Complaint.objects.filter(pk=complaint_id)).first()
+def _complaint(request: HttpRequest, complaint_id: int) -> Complaint:
+    """The complaint, if the user may see its customer (else 404 as for an unknown one)."""
+    complaints = visible_rows(request, Complaint.objects.filter(pk=complaint_id))
+    complaint = _with_moments(complaints).first()
     if complaint is None:
         raise Http404(_("No complaint with id %(id)s.") % {"id": complaint_id})
     return complaint
@@ -68,10 +70,10 @@ def _owner(owner_id: int | None) -> Any:
     return owner
 
 
-def _order(order_id: int | None) -> Order | None:
+def _order(request: HttpRequest, order_id: int | None) -> Order | None:
     if order_id is None:
         return None
-    order = Order.objects.filter(pk=order_id).first()
+    order = visible_rows(request, Order.objects.filter(pk=order_id)).first()
     if order is None:
         raise invalid(
             [
@@ -101,7 +103,7 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]) -> d
     )
     if filters.customer_number:
         complaints = complaints.filter(customer__customer_number=filters.customer_number.strip())
-    return paginate(request, _with_moments(complaints), filters)
+    return paginate(request, _with_moments(visible_rows(request, complaints)), filters)
 
 
 @router.get(
@@ -109,7 +111,7 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]) -> d
 )
 def get_complaint(request: HttpRequest, complaint_id: int) -> Complaint:
     require_perms(request, "contacts.view_complaint")
-    return _complaint(complaint_id)
+    return _complaint(request, complaint_id)
 
 
 @router.post("/", response={201: ComplaintOut, **WRITE_ERRORS}, summary="Log a complaint")
@@ -118,7 +120,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintCreate) -> Status[C
     owner is notified when someone else logs it."""
     require_perms(request, "contacts.add_complaint")
     customer = customer_from_body(
-        customer_id=payload.customer_id, customer_number=payload.customer_number
+        user=request.user, customer_id=payload.customer_id, customer_number=payload.customer_number
     )
     complaint = complaint_create(
         customer=customer,
@@ -129,10 +131,10 @@ def create_complaint(request: HttpRequest, payload: ComplaintCreate) -> Status[C
         subject=payload.subject,
         description=payload.description,
         owner=_owner(payload.owner_id),
-        order=_order(payload.order_id),
+        order=_order(request, payload.order_id),
         created_by=request.user,
     )
-    return Status(201, _complaint(complaint.pk))
+    return Status(201, _complaint(request, complaint.pk))
 
 
 @router.patch(
@@ -144,7 +146,7 @@ def update_complaint(request: HttpRequest, complaint_id: int, payload: Complaint
     """Only the fields present in the body change. Send the ``version`` you read: if someone
     changed the complaint since, the answer is 409 and nothing changes."""
     require_perms(request, "contacts.change_complaint")
-    complaint = _complaint(complaint_id)
+    complaint = _complaint(request, complaint_id)
     fields = payload.model_dump(exclude_unset=True, exclude={"version"})
     for required in ("received_at", "channel", "touchpoint", "cause", "subject", "status"):
         if required in fields and fields[required] is None:
@@ -155,9 +157,9 @@ def update_complaint(request: HttpRequest, complaint_id: int, payload: Complaint
     if "owner_id" in fields:
         fields["owner"] = _owner(fields.pop("owner_id"))
     if "order_id" in fields:
-        fields["order"] = _order(fields.pop("order_id"))
+        fields["order"] = _order(request, fields.pop("order_id"))
     complaint_update(complaint=complaint, fields=fields, version=payload.version)
-    return _complaint(complaint.pk)
+    return _complaint(request, complaint.pk)
 
 
 @router.post(
@@ -169,7 +171,7 @@ def resolve_complaint(request: HttpRequest, complaint_id: int, payload: Complain
     """Close an open complaint as resolved (or as not upheld: ``status: "rejected"``) with
     the resolution; ``resolved_at`` defaults to now. A closed complaint gives 422."""
     require_perms(request, "contacts.change_complaint")
-    complaint = _complaint(complaint_id)
+    complaint = _complaint(request, complaint_id)
     complaint_resolve(
         complaint=complaint,
         resolution=payload.resolution,
@@ -177,7 +179,7 @@ def resolve_complaint(request: HttpRequest, complaint_id: int, payload: Complain
         resolved_at=payload.resolved_at,
         version=payload.version,
     )
-    return _complaint(complaint.pk)
+    return _complaint(request, complaint.pk)
 
 
 @router.post(
@@ -190,6 +192,6 @@ def reopen_complaint(
 ) -> Any:
     """Open a closed complaint again; an open one gives 422."""
     require_perms(request, "contacts.change_complaint")
-    complaint = _complaint(complaint_id)
+    complaint = _complaint(request, complaint_id)
     complaint_reopen(complaint=complaint, version=payload.version if payload else None)
-    return _complaint(complaint.pk)
+    return _complaint(request, complaint.pk)

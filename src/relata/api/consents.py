@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, visible_customer_rows, visible_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.consents import (
@@ -31,8 +31,9 @@ customer_router = Router(tags=["Consents"])
 router = Router(tags=["Consents"])
 
 
-def _customer(customer_id: int) -> Customer:
-    customer = Customer.objects.filter(pk=customer_id).first()
+def _customer(request: HttpRequest, customer_id: int) -> Customer:
+    """The customer, if the user may see it (else 404 as for an unknown one)."""
+    customer = visible_customer_rows(request, Customer.objects.filter(pk=customer_id)).first()
     if customer is None:
         raise Http404(_("No customer with id %(id)s.") % {"id": customer_id})
     return customer
@@ -45,7 +46,7 @@ def _customer(customer_id: int) -> Customer:
 )
 def get_customer_consents(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     require_perms(request, "customers.view_consent")
-    customer = _customer(customer_id)
+    customer = _customer(request, customer_id)
     in_force = [
         state.consent
         for row in consent_matrix(customer=customer)
@@ -69,7 +70,7 @@ def record_customer_consent(
 ) -> Status[Consent]:
     """Appends the decision; it is in force from now on. Earlier decisions stay as evidence."""
     require_perms(request, "customers.add_consent")
-    customer = _customer(customer_id)
+    customer = _customer(request, customer_id)
     consent = consent_record(
         customer=customer,
         channel=payload.channel,
@@ -98,6 +99,7 @@ def list_consents(request: HttpRequest, filters: Query[ConsentFilters]) -> dict[
         decisions = decisions.filter(customer_id=filters.customer_id)
     if filters.recorded_since is not None:
         decisions = decisions.filter(recorded_at__gte=filters.recorded_since)
+    decisions = visible_rows(request, decisions)
     decisions = decisions.select_related("customer", "recorded_by").order_by(
         "customer_id", "channel", "purpose"
     )

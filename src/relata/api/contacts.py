@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 from relata.api.errors import BODY, field_error, invalid
 from relata.api.lookups import customer_from_body
 from relata.api.pagination import paginate
-from relata.api.permissions import api_user, require_perms
+from relata.api.permissions import api_user, require_perms, visible_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.contacts import (
@@ -28,8 +28,10 @@ from relata.sales.models import Order
 router = Router(tags=["Contact moments"])
 
 
-def _moment(moment_id: int) -> ContactMoment:
-    moment = ContactMoment.objects.select_related("customer").filter(pk=moment_id).first()
+def _moment(request: HttpRequest, moment_id: int) -> ContactMoment:
+    """The contact moment, if the user may see its customer (else 404 as for an unknown)."""
+    moments = visible_rows(request, ContactMoment.objects.select_related("customer"))
+    moment = moments.filter(pk=moment_id).first()
     if moment is None:
         raise Http404(_("No contact moment with id %(id)s.") % {"id": moment_id})
     return moment
@@ -96,7 +98,7 @@ def list_contact_moments(
     )
     if filters.friction:
         moments = moments.filter(friction=filters.friction)
-    return paginate(request, moments, filters)
+    return paginate(request, visible_rows(request, moments), filters)
 
 
 @router.get(
@@ -106,7 +108,7 @@ def list_contact_moments(
 )
 def get_contact_moment(request: HttpRequest, moment_id: int) -> ContactMoment:
     require_perms(request, "contacts.view_contactmoment")
-    return _moment(moment_id)
+    return _moment(request, moment_id)
 
 
 @router.post("/", response={201: ContactMomentOut, **WRITE_ERRORS}, summary="Log a contact moment")
@@ -115,13 +117,13 @@ def create_contact_moment(
 ) -> Status[ContactMoment]:
     require_perms(request, "contacts.add_contactmoment")
     customer = customer_from_body(
-        customer_id=payload.customer_id, customer_number=payload.customer_number
+        user=request.user, customer_id=payload.customer_id, customer_number=payload.customer_number
     )
     fields = payload.model_dump(exclude_unset=True, exclude={"customer_id", "customer_number"})
     fields.setdefault("staff_id", request.user.pk)
     _check_links(customer_id=customer.pk, fields=fields)
     moment = contact_moment_log(customer=customer, actor=api_user(request), **fields)
-    return Status(201, _moment(moment.pk))
+    return Status(201, _moment(request, moment.pk))
 
 
 @router.patch(
@@ -134,8 +136,8 @@ def update_contact_moment(
 ) -> ContactMoment:
     """Only the fields present in the body change."""
     require_perms(request, "contacts.change_contactmoment")
-    moment = _moment(moment_id)
+    moment = _moment(request, moment_id)
     fields = payload.model_dump(exclude_unset=True)
     _check_links(customer_id=moment.customer_id, fields=fields, moment_id=moment.pk)
     contact_moment_update(moment=moment, fields=fields)
-    return _moment(moment.pk)
+    return _moment(request, moment.pk)

@@ -10,9 +10,10 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from relata.accounts.visibility import own_accounts_only
 from relata.api.errors import BODY, field_error, invalid
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, visible_customer_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page, Text
 from relata.api.schemas.customers import (
@@ -30,8 +31,11 @@ router = Router(tags=["Customers"])
 NAME_FIELDS = ("kind", "first_name", "last_name", "organisation_name")
 
 
-def _customer(*, pk: int | None = None, number: str | None = None) -> Customer:
-    customers = Customer.objects.prefetch_related("contact_persons")
+def _customer(
+    request: HttpRequest, *, pk: int | None = None, number: str | None = None
+) -> Customer:
+    """The customer by id or number, if the user may see it (else 404 as for an unknown)."""
+    customers = visible_customer_rows(request, Customer.objects.prefetch_related("contact_persons"))
     if pk is not None:
         customer = customers.filter(pk=pk).first()
         missing = _("No customer with id %(id)s.") % {"id": pk}
@@ -85,7 +89,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dic
         updated_since=filters.updated_since,
         ordering=filters.ordering,
     )
-    return paginate(request, customers, filters)
+    return paginate(request, visible_customer_rows(request, customers), filters)
 
 
 @router.get(
@@ -95,7 +99,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dic
 )
 def get_customer_by_number(request: HttpRequest, number: Text) -> Customer:
     require_perms(request, "customers.view_customer")
-    return _customer(number=number)
+    return _customer(request, number=number)
 
 
 @router.get(
@@ -103,7 +107,7 @@ def get_customer_by_number(request: HttpRequest, number: Text) -> Customer:
 )
 def get_customer(request: HttpRequest, customer_id: int) -> Customer:
     require_perms(request, "customers.view_customer")
-    return _customer(pk=customer_id)
+    return _customer(request, pk=customer_id)
 
 
 @router.post("/", response={201: CustomerDetailOut, **WRITE_ERRORS}, summary="Create a customer")
@@ -114,10 +118,14 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[Custome
     fields.pop("version", None)  # a new customer starts at version 1
     consents = [consent.model_dump() for consent in payload.consents]
     _check_name({name: fields.get(name, getattr(payload, name)) for name in NAME_FIELDS})
+    if fields.get("account_owner_id") is None and own_accounts_only(request.user):
+        # Restricted to their own accounts, a user's new customer is theirs, or they could
+        # not see what they just created.
+        fields["account_owner_id"] = request.user.pk
     with transaction.atomic():
         customer = customer_create(**fields)
         _record_consents(request, customer, consents)
-    return Status(201, _customer(pk=customer.pk))
+    return Status(201, Customer.objects.prefetch_related("contact_persons").get(pk=customer.pk))
 
 
 @router.patch(
@@ -130,7 +138,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerIn)
     nobody changed the customer in between: if someone did, the answer is 409 and nothing
     changes (read the customer again and retry). Without `version` the last write wins."""
     require_perms(request, "customers.change_customer")
-    customer = _customer(pk=customer_id)
+    customer = _customer(request, pk=customer_id)
     fields = payload.model_dump(exclude_unset=True)
     fields.pop("consents", None)
     expected_version = fields.pop("version", None)
@@ -139,4 +147,4 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerIn)
     with transaction.atomic():
         customer_update(customer=customer, fields=fields, expected_version=expected_version)
         _record_consents(request, customer, consents)
-    return _customer(pk=customer.pk)
+    return Customer.objects.prefetch_related("contact_persons").get(pk=customer.pk)

@@ -12,7 +12,7 @@ from ninja import Query, Router, Status
 from relata.api.errors import BODY, field_error, invalid
 from relata.api.lookups import customer_from_body, line_inputs
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, visible_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.deals import (
@@ -30,9 +30,10 @@ from relata.sales.models import Deal
 router = Router(tags=["Deals"])
 
 
-def _deal(deal_id: int) -> Deal:
+def _deal(request: HttpRequest, deal_id: int) -> Deal:
+    """The deal, if the user may see its customer (else 404 as for an unknown one)."""
     deal = (
-        Deal.objects.select_related("customer", "order")
+        visible_rows(request, Deal.objects.select_related("customer", "order"))
         .prefetch_related("lines__product", "stage_changes")
         .filter(pk=deal_id)
         .first()
@@ -63,21 +64,21 @@ def list_deals(request: HttpRequest, filters: Query[DealFilters]) -> dict[str, A
         customer_id=filters.customer_id,
         sort=filters.ordering,
     )
-    return paginate(request, deals, filters)
+    return paginate(request, visible_rows(request, deals), filters)
 
 
 @router.get("/{deal_id}", response={200: DealDetailOut, **ITEM_ERRORS}, summary="Get a deal")
 def get_deal(request: HttpRequest, deal_id: int) -> Deal:
     """The deal with its product lines and its stage history, oldest change first."""
     require_perms(request, "sales.view_deal")
-    return _deal(deal_id)
+    return _deal(request, deal_id)
 
 
 @router.post("/", response={201: DealDetailOut, **WRITE_ERRORS}, summary="Create a deal")
 def create_deal(request: HttpRequest, payload: DealCreate) -> Status[Deal]:
     require_perms(request, "sales.add_deal")
     customer = customer_from_body(
-        customer_id=payload.customer_id, customer_number=payload.customer_number
+        user=request.user, customer_id=payload.customer_id, customer_number=payload.customer_number
     )
     owner = _owner(payload.owner_id) if payload.owner_id is not None else request.user
     deal = deal_create(
@@ -93,7 +94,7 @@ def create_deal(request: HttpRequest, payload: DealCreate) -> Status[Deal]:
         expected_close_date=payload.expected_close_date,
         notes=payload.notes,
     )
-    return Status(201, _deal(deal.pk))
+    return Status(201, _deal(request, deal.pk))
 
 
 @router.patch(
@@ -106,7 +107,7 @@ def update_deal(request: HttpRequest, deal_id: int, payload: DealPatch) -> Deal:
     someone changed the deal since, the answer is 409 with the current version, and
     nothing is saved."""
     require_perms(request, "sales.change_deal")
-    deal = _deal(deal_id)
+    deal = _deal(request, deal_id)
     fields = payload.model_dump(exclude_unset=True, exclude={"lines", "version"})
     if "owner_id" in fields:
         owner_id = fields.pop("owner_id")
@@ -120,7 +121,7 @@ def update_deal(request: HttpRequest, deal_id: int, payload: DealPatch) -> Deal:
     deal_update(
         deal=deal, fields=fields, lines=lines, expected_version=payload.version, user=request.user
     )
-    return _deal(deal.pk)
+    return _deal(request, deal.pk)
 
 
 @router.post(
@@ -133,7 +134,7 @@ def move_deal(request: HttpRequest, deal_id: int, payload: DealMove) -> Deal:
     products cannot be won: 422); ``lost`` needs a ``lost_reason``; a won deal whose
     order exists cannot be reopened (422). A stale ``version`` is refused with 409."""
     require_perms(request, "sales.change_deal")
-    deal = _deal(deal_id)
+    deal = _deal(request, deal_id)
     deal_move(
         deal=deal,
         stage=payload.stage,
@@ -143,4 +144,4 @@ def move_deal(request: HttpRequest, deal_id: int, payload: DealMove) -> Deal:
         lost_note=payload.lost_note,
         probability=payload.probability,
     )
-    return _deal(deal.pk)
+    return _deal(request, deal.pk)

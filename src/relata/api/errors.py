@@ -14,14 +14,17 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
+from relata.api.auth import TokenRejected
 from relata.concurrency import StaleEditError
+from relata.web.errors import API_PREFIX
 
 BODY = ("body", "payload")
 
@@ -79,11 +82,12 @@ def register(api: NinjaAPI) -> None:
     """Install the handlers that turn exceptions into the JSON error shapes above."""
 
     def unauthorised(request: HttpRequest, exc: Any) -> HttpResponse:
-        response = api.create_response(
-            request,
-            {"detail": _("A valid API token is required (Authorization: Bearer <token>).")},
-            status=401,
-        )
+        # A token that was sent but refused says why (unknown or revoked, expired…).
+        if isinstance(exc, TokenRejected):
+            message = str(exc.message)
+        else:
+            message = _("A valid API token is required (Authorization: Bearer <token>).")
+        response = api.create_response(request, {"detail": message}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="relata"'
         return response
 
@@ -120,3 +124,11 @@ def register(api: NinjaAPI) -> None:
     api.add_exception_handler(DjangoValidationError, model_invalid)
     api.add_exception_handler(IntegrityError, conflict)
     api.add_exception_handler(RequestDataTooBig, too_large)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: under ``/api/`` a URL no operation matches (``/api/surveys/abc``, whose
+    id must be a number) answers JSON like every API error; elsewhere Django's 404 page."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": _("No API operation at this URL.")}, status=404)
+    return defaults.page_not_found(request, exception or Http404())

@@ -28,7 +28,7 @@ def report_event(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any
     (done, refused for want of consent, skipped, failed) and what they made."""
     require_perms(request, "engagement.add_customerevent")
     customer = customer_from_body(
-        customer_id=payload.customer_id, customer_number=payload.customer_number
+        user=request.user, customer_id=payload.customer_id, customer_number=payload.customer_number
     )
     with transaction.atomic():
         event = customer_event_record(

@@ -19,7 +19,7 @@ from ninja import Query, Router
 
 from relata.analytics.influence import NpsGroup
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, require_visible_customer, visible_rows
 from relata.api.responses import ITEM_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.influence import CustomerInfluenceOut, InfluenceFilters, InfluenceRowOut
@@ -86,7 +86,8 @@ def list_influence(request: HttpRequest, filters: Query[InfluenceFilters]) -> di
     filters combine (AND). "Low spend, high influence" — the customers purchase-only scoring
     misses — is ``min_influence=50&max_tier=3``."""
     require_perms(request, SCORES_PERM, CUSTOMERS_PERM)
-    page = paginate(request, influence_list(run_id=filters.run, filters=filters), filters)
+    snapshots = visible_rows(request, influence_list(run_id=filters.run, filters=filters))
+    page = paginate(request, snapshots, filters)
     # As in /api/scores/customers: a snapshot whose customer was deleted is left out.
     page["items"] = [item for item in page["items"] if _has_customer(item)]
     return page
@@ -115,6 +116,7 @@ def get_customer_influence(request: HttpRequest, customer_id: int) -> dict[str, 
     and the estimate from reach with the assumptions used, holistic value and the loyalty
     quadrant. 404 for an unknown customer or one not scored yet."""
     require_perms(request, SCORES_PERM, CUSTOMERS_PERM)
+    require_visible_customer(request, customer_id)
     customer = Customer.objects.only(*CUSTOMER_COLUMNS).filter(pk=customer_id).first()
     if customer is None:
         raise Http404(_("No customer with id %(id)s.") % {"id": customer_id})

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from relata.accounts.visibility import visible_customers
 from relata.api.errors import BODY, field_error, invalid
 from relata.api.schemas.orders import LineIn
 from relata.customers.models import Customer
@@ -13,17 +17,20 @@ from relata.sales.services import LineInput
 
 def customer_from_body(
     *,
+    user: Any,
     customer_id: int | None,
     customer_number: str | None,
     fields: tuple[str, str] = ("customer_id", "customer_number"),
 ) -> Customer:
     """The customer a request body names by id or by number (``fields``: the body's names
-    for the two), or a 422 naming the field."""
+    for the two), or a 422 naming the field. A customer ``user`` may not see (own accounts
+    only) is answered as an unknown one."""
+    customers: QuerySet[Customer] = visible_customers(user)
     if customer_id is not None:
-        customer = Customer.objects.filter(pk=customer_id).first()
+        customer = customers.filter(pk=customer_id).first()
         field, value = fields[0], str(customer_id)
     else:
-        customer = Customer.objects.filter(customer_number=customer_number).first()
+        customer = customers.filter(customer_number=customer_number).first()
         field, value = fields[1], str(customer_number)
     if customer is None:
         raise invalid(

@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 
 from relata.api.lookups import customer_from_body
 from relata.api.pagination import paginate
-from relata.api.permissions import api_user, require_perms
+from relata.api.permissions import api_user, require_perms, visible_customer_rows, visible_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.programmes import (
@@ -40,8 +40,9 @@ router = Router(tags=["Loyalty"])
 customer_router = Router(tags=["Loyalty"])
 
 
-def _customer(customer_id: int) -> Customer:
-    customer = Customer.objects.filter(pk=customer_id).first()
+def _customer(request: HttpRequest, customer_id: int) -> Customer:
+    """The customer, if the user may see it (else 404 as for an unknown one)."""
+    customer = visible_customer_rows(request, Customer.objects.filter(pk=customer_id)).first()
     if customer is None:
         raise Http404(_("No customer with id %(id)s.") % {"id": customer_id})
     return customer
@@ -63,7 +64,7 @@ def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> dict[st
     members = member_list(query=filters.q, status=filters.status)
     if filters.customer_id is not None:
         members = members.filter(customer_id=filters.customer_id)
-    return paginate(request, members, filters)
+    return paginate(request, visible_rows(request, members), filters)
 
 
 @router.post("/members", response={201: MemberOut, **WRITE_ERRORS}, summary="Enrol a customer")
@@ -72,7 +73,7 @@ def enrol_member(request: HttpRequest, payload: MemberEnrol) -> Status[LoyaltyMe
     referred customer gets the welcome points."""
     require_perms(request, "engagement.add_loyaltymember")
     customer = customer_from_body(
-        customer_id=payload.customer_id, customer_number=payload.customer_number
+        user=request.user, customer_id=payload.customer_id, customer_number=payload.customer_number
     )
     member = member_enrol(customer=customer, joined_on=payload.joined_on, actor=api_user(request))
     return Status(201, member_list(status="all").get(pk=member.pk))
@@ -90,7 +91,7 @@ def get_customer_loyalty(
     balance in euros; in direct-reward mode it can be spent at the next purchase once
     ``reward.redeemable``; in saving mode ``reward`` shows the progress to the next level."""
     require_perms(request, "engagement.view_pointsentry")
-    customer = _customer(customer_id)
+    customer = _customer(request, customer_id)
     summary = customer_programme_summary(customer=customer)
     ledger = points_ledger(customer=customer)
     return {
@@ -118,7 +119,7 @@ def redeem_points(request: HttpRequest, customer_id: int, payload: RedeemIn) -> 
     """At least the programme's minimum, at most the balance (422 otherwise, naming the
     limit). Points that are due expire first; the oldest valid points are used."""
     require_perms(request, "engagement.add_pointsentry")
-    customer = _customer(customer_id)
+    customer = _customer(request, customer_id)
     entry = points_redeem(
         customer=customer, points=payload.points, note=payload.note, actor=api_user(request)
     )

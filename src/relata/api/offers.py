@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, visible_customer_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.offers import (
@@ -74,7 +74,8 @@ def get_customer_offers(
     a readable reason. Empty ``items`` when the customer has none; ``run: null`` before the
     first offer run."""
     require_perms(request, *OFFERS_PERMS)
-    customer = Customer.objects.only("customer_number").filter(pk=customer_id).first()
+    customers = visible_customer_rows(request, Customer.objects.only("customer_number"))
+    customer = customers.filter(pk=customer_id).first()
     if customer is None:
         raise Http404(_("No customer with id %(id)s.") % {"id": customer_id})
     return _offers_of(customer, query.limit)
@@ -89,7 +90,8 @@ def get_offers_by_number(request: HttpRequest, query: Query[OffersByNumberQuery]
     """As ``/api/customers/{id}/offers``, for a shop that knows the customer number."""
     require_perms(request, *OFFERS_PERMS)
     number = query.customer_number.strip()
-    customer = Customer.objects.only("customer_number").filter(customer_number=number).first()
+    customers = visible_customer_rows(request, Customer.objects.only("customer_number"))
+    customer = customers.filter(customer_number=number).first()
     if customer is None:
         raise Http404(_("No customer with number %(number)s.") % {"number": number})
     return _offers_of(customer, query.limit)

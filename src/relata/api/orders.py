@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 
 from relata.api.lookups import customer_from_body, line_inputs
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, visible_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.orders import (
@@ -28,9 +28,10 @@ from relata.sales.services import order_create, order_update
 router = Router(tags=["Orders"])
 
 
-def _order(order_id: int) -> Order:
+def _order(request: HttpRequest, order_id: int) -> Order:
+    """The order, if the user may see its customer (else 404 as for an unknown one)."""
     order = (
-        Order.objects.select_related("customer")
+        visible_rows(request, Order.objects.select_related("customer"))
         .prefetch_related("lines__product")
         .filter(pk=order_id)
         .first()
@@ -53,20 +54,20 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str,
         date_to=filters.date_to,
         ordering=filters.ordering,
     )
-    return paginate(request, orders, filters)
+    return paginate(request, visible_rows(request, orders), filters)
 
 
 @router.get("/{order_id}", response={200: OrderDetailOut, **ITEM_ERRORS}, summary="Get an order")
 def get_order(request: HttpRequest, order_id: int) -> Order:
     require_perms(request, "sales.view_order")
-    return _order(order_id)
+    return _order(request, order_id)
 
 
 @router.post("/", response={201: OrderDetailOut, **WRITE_ERRORS}, summary="Create an order")
 def create_order(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
     require_perms(request, "sales.add_order")
     customer = customer_from_body(
-        customer_id=payload.customer_id, customer_number=payload.customer_number
+        user=request.user, customer_id=payload.customer_id, customer_number=payload.customer_number
     )
     lines = line_inputs(payload.lines)
     fields = payload.model_dump(
@@ -74,7 +75,7 @@ def create_order(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
     )
     with transaction.atomic():
         order = order_create(customer=customer, lines=lines, **fields)
-    return Status(201, _order(order.pk))
+    return Status(201, _order(request, order.pk))
 
 
 @router.patch(
@@ -83,8 +84,8 @@ def create_order(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
 def update_order(request: HttpRequest, order_id: int, payload: OrderPatch) -> Order:
     """Only the fields present in the body change; ``lines`` replace all lines."""
     require_perms(request, "sales.change_order")
-    order = _order(order_id)
+    order = _order(request, order_id)
     lines = line_inputs(payload.lines) if payload.lines is not None else None
     fields = payload.model_dump(exclude_unset=True, exclude={"lines"})
     order_update(order=order, fields=fields, lines=lines)
-    return _order(order.pk)
+    return _order(request, order.pk)

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from relata.accounts.models import TokenScope
 from relata.api.lookups import customer_from_body
 from relata.api.pagination import paginate
-from relata.api.permissions import api_user, require_perms
+from relata.api.permissions import (
+    api_user,
+    require_perms,
+    require_scope,
+    visible_customer_rows,
+    visible_rows,
+)
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.programmes import (
@@ -34,12 +42,15 @@ router = Router(tags=["Referrals"])
 customer_router = Router(tags=["Referrals"])
 
 
-def _referral(referral_id: int) -> Referral:
-    referral = (
-        Referral.objects.select_related("referrer", "referred", "code")
-        .filter(pk=referral_id)
-        .first()
-    )
+def _visible(request: HttpRequest) -> QuerySet[Referral]:
+    """Referrals whose referrer and referred customer the user may both see: a referral
+    names both."""
+    referrals = Referral.objects.select_related("referrer", "referred", "code")
+    return visible_rows(request, visible_rows(request, referrals, "referrer"), "referred")
+
+
+def _referral(request: HttpRequest, referral_id: int) -> Referral:
+    referral = _visible(request).filter(pk=referral_id).first()
     if referral is None:
         raise Http404(_("No referral with id %(id)s.") % {"id": referral_id})
     return referral
@@ -50,7 +61,7 @@ def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]) -> dic
     """Newest first. A referral is *pending* until the referred customer's first purchase,
     then *rewarded*."""
     require_perms(request, "engagement.view_referral")
-    referrals = Referral.objects.select_related("referrer", "referred", "code")
+    referrals = _visible(request)
     if filters.status is not None:
         referrals = referrals.filter(status=filters.status)
     if filters.referrer_id is not None:
@@ -68,6 +79,7 @@ def record_referral(request: HttpRequest, payload: ReferralIn) -> Status[Referra
     bought."""
     require_perms(request, "engagement.add_referral")
     referred = customer_from_body(
+        user=request.user,
         customer_id=payload.referred_id,
         customer_number=payload.referred_number,
         fields=("referred_id", "referred_number"),
@@ -79,15 +91,15 @@ def record_referral(request: HttpRequest, payload: ReferralIn) -> Status[Referra
         note=payload.note,
         actor=api_user(request),
     )
-    return Status(201, _referral(referral.pk))
+    return Status(201, _referral(request, referral.pk))
 
 
 @router.post("/{referral_id}/reward", response={200: ReferralOut, **WRITE_ERRORS}, summary="Reward")
 def reward_referral(request: HttpRequest, referral_id: int) -> Referral:
     """Reward a pending referral now (the first order rewards it by itself)."""
     require_perms(request, "engagement.change_referral")
-    referral_reward(referral=_referral(referral_id), actor=api_user(request))
-    return _referral(referral_id)
+    referral_reward(referral=_referral(request, referral_id), actor=api_user(request))
+    return _referral(request, referral_id)
 
 
 @router.post("/{referral_id}/reject", response={200: ReferralOut, **WRITE_ERRORS}, summary="Reject")
@@ -95,8 +107,10 @@ def reject_referral(request: HttpRequest, referral_id: int, payload: ReferralRej
     """Reject with a reason; a reward already booked is taken back as far as the balance
     allows."""
     require_perms(request, "engagement.change_referral")
-    referral_reject(referral=_referral(referral_id), reason=payload.reason, actor=api_user(request))
-    return _referral(referral_id)
+    referral_reject(
+        referral=_referral(request, referral_id), reason=payload.reason, actor=api_user(request)
+    )
+    return _referral(request, referral_id)
 
 
 @customer_router.get(
@@ -108,11 +122,13 @@ def get_referral_code(request: HttpRequest, customer_id: int) -> ReferralCode:
     """The code is created on first request, which needs the *add* permission on referral
     codes; reading an existing one needs *view*."""
     require_perms(request, "engagement.view_referralcode")
-    customer = Customer.objects.filter(pk=customer_id).first()
+    customer = visible_customer_rows(request, Customer.objects.filter(pk=customer_id)).first()
     if customer is None:
         raise Http404(_("No customer with id %(id)s.") % {"id": customer_id})
     existing = ReferralCode.objects.filter(customer=customer).first()
     if existing is not None:
         return existing
     require_perms(request, "engagement.add_referralcode")
+    # Issuing writes, so a read-only token may read an existing code but not make one.
+    require_scope(request, TokenScope.WRITE)
     return referral_code_issue(customer=customer)

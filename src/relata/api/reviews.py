@@ -12,7 +12,7 @@ from ninja import Query, Router, Status
 from relata.api.errors import BODY, field_error, invalid
 from relata.api.lookups import customer_from_body
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, visible_customer_rows, visible_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page, PageQuery
 from relata.api.schemas.reviews import (
@@ -45,15 +45,17 @@ NOT_NULL = (
 )
 
 
-def _review(review_id: int) -> Review:
-    review = Review.objects.select_related("customer", "product").filter(pk=review_id).first()
+def _review(request: HttpRequest, review_id: int) -> Review:
+    """The review, if the user may see its customer (else 404 as for an unknown one)."""
+    reviews = visible_rows(request, Review.objects.select_related("customer", "product"))
+    review = reviews.filter(pk=review_id).first()
     if review is None:
         raise Http404(_("No review with id %(id)s.") % {"id": review_id})
     return review
 
 
-def _customer(customer_id: int) -> Customer:
-    customer = Customer.objects.filter(pk=customer_id).first()
+def _customer(request: HttpRequest, customer_id: int) -> Customer:
+    customer = visible_customer_rows(request, Customer.objects.filter(pk=customer_id)).first()
     if customer is None:
         raise Http404(_("No customer with id %(id)s.") % {"id": customer_id})
     return customer
@@ -114,13 +116,13 @@ def list_reviews(request: HttpRequest, filters: Query[ReviewFilters]) -> dict[st
         reviews = reviews.filter(customer__customer_number=filters.customer_number.strip())
     if filters.product_id is not None:
         reviews = reviews.filter(product_id=filters.product_id)
-    return paginate(request, reviews, filters)
+    return paginate(request, visible_rows(request, reviews), filters)
 
 
 @router.get("/{review_id}", response={200: ReviewOut, **ITEM_ERRORS}, summary="Get a review")
 def get_review(request: HttpRequest, review_id: int) -> Review:
     require_perms(request, "feedback.view_review")
-    return _review(review_id)
+    return _review(request, review_id)
 
 
 @router.post("/", response={201: ReviewOut, **WRITE_ERRORS}, summary="Enter a review")
@@ -130,11 +132,11 @@ def create_review(request: HttpRequest, payload: ReviewCreate) -> Status[Review]
     that has it), an unknown customer or product."""
     require_perms(request, "feedback.add_review")
     customer = customer_from_body(
-        customer_id=payload.customer_id, customer_number=payload.customer_number
+        user=request.user, customer_id=payload.customer_id, customer_number=payload.customer_number
     )
     fields = _product_fields(payload.model_dump(exclude={"customer_id", "customer_number"}))
     review = review_create(customer=customer, **fields)
-    return Status(201, _review(review.pk))
+    return Status(201, _review(request, review.pk))
 
 
 @router.patch("/{review_id}", response={200: ReviewOut, **WRITE_ERRORS}, summary="Update")
@@ -142,7 +144,7 @@ def update_review(request: HttpRequest, review_id: int, payload: ReviewPatch) ->
     """Only the fields present in the body change; ``rating`` and the product may be set to
     null."""
     require_perms(request, "feedback.change_review")
-    review = _review(review_id)
+    review = _review(request, review_id)
     fields = payload.model_dump(exclude_unset=True)
     for name in NOT_NULL:
         if name in fields and fields[name] is None:
@@ -154,13 +156,13 @@ def update_review(request: HttpRequest, review_id: int, payload: ReviewPatch) ->
     if clears_product and "product" not in fields:
         fields["product"] = None
     review_update(review=review, fields=fields)
-    return _review(review.pk)
+    return _review(request, review.pk)
 
 
 @router.delete("/{review_id}", response={204: None, **ITEM_ERRORS}, summary="Delete a review")
 def delete_review(request: HttpRequest, review_id: int) -> Status[None]:
     require_perms(request, "feedback.delete_review")
-    review_delete(review=_review(review_id))
+    review_delete(review=_review(request, review_id))
     return Status(204, None)
 
 
@@ -175,7 +177,7 @@ def get_customer_reviews(
     """The figures cover all the customer's reviews and comments; ``items`` is one page of
     them, newest first."""
     require_perms(request, "feedback.view_review")
-    customer = _customer(customer_id)
+    customer = _customer(request, customer_id)
     summary = customer_reviews(customer=customer, recent=0)
     return {
         **paginate(request, review_list(customer_id=customer.pk), page),

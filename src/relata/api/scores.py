@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, require_visible_customer, visible_rows
 from relata.api.responses import ITEM_ERRORS
 from relata.api.schemas.common import Page, PageQuery
 from relata.api.schemas.scores import (
@@ -245,7 +245,8 @@ def list_scored_customers(
     """One row per customer of the run, paginated; all filters combine (AND)."""
     require_perms(request, SCORES_PERM, CUSTOMERS_PERM)
     run = score_run(filters.run, with_summary=False)
-    page = paginate(request, snapshot_list(run=run, filters=filters), filters)
+    snapshots = visible_rows(request, snapshot_list(run=run, filters=filters))
+    page = paginate(request, snapshots, filters)
     # The snapshot table has no foreign key (docs/decisions/0600): a customer deleted while
     # the run was writing can leave a snapshot without a customer until the period is
     # scored again. It is left out of the page rather than checked with a join on every
@@ -274,6 +275,7 @@ def get_customer_scores(request: HttpRequest, customer_id: int) -> dict[str, Any
     A customer who has not been scored yet has ``latest: null`` and an empty history.
     """
     require_perms(request, SCORES_PERM, CUSTOMERS_PERM)
+    require_visible_customer(request, customer_id)
     customer = Customer.objects.only(*CUSTOMER_COLUMNS).filter(pk=customer_id).first()
     if customer is None:
         raise Http404(_("No customer with id %(id)s.") % {"id": customer_id})

@@ -12,16 +12,16 @@ from ninja import Query, Router, Status
 
 from relata.api.errors import BODY, ErrorOut, django_field_errors, field_error, invalid
 from relata.api.pagination import paginate
-from relata.api.permissions import api_user, require_perms
+from relata.api.permissions import api_user, require_perms, visible_customer_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page, PageQuery
 from relata.api.schemas.segments import (
     CountIn,
     CountOut,
     FieldOut,
-    MemberOut,
     SegmentCreate,
     SegmentFilters,
+    SegmentMemberOut,
     SegmentOut,
     SegmentPatch,
 )
@@ -146,7 +146,7 @@ def delete_segment(
 
 @router.get(
     "/{segment_id}/members",
-    response={200: Page[MemberOut], **ITEM_ERRORS},
+    response={200: Page[SegmentMemberOut], **ITEM_ERRORS},
     summary="Members of a segment",
 )
 def list_members(request: HttpRequest, segment_id: int, page: Query[PageQuery]) -> dict[str, Any]:
@@ -160,7 +160,7 @@ def list_members(request: HttpRequest, segment_id: int, page: Query[PageQuery]) 
             field_error(["path", "segment_id"], message, "rules_invalid") for message in errors
         )
     members = (
-        segment_customers(segment)
+        visible_customer_rows(request, segment_customers(segment))
         .order_by("id")
         .only(
             "id",

@@ -13,7 +13,7 @@ from ninja import Query, Router, Status
 from relata.api.errors import BODY, field_error, invalid
 from relata.api.lookups import customer_from_body
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, visible_customer_rows, visible_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.social import (
@@ -38,8 +38,10 @@ customer_router = Router(tags=["Social profiles"])
 NOT_NULL = ("platform", "handle", "followers", "url")
 
 
-def _profile(profile_id: int) -> SocialProfile:
-    profile = SocialProfile.objects.select_related("customer").filter(pk=profile_id).first()
+def _profile(request: HttpRequest, profile_id: int) -> SocialProfile:
+    """The profile, if the user may see its customer (else 404 as for an unknown one)."""
+    profiles = visible_rows(request, SocialProfile.objects.select_related("customer"))
+    profile = profiles.filter(pk=profile_id).first()
     if profile is None:
         raise Http404(_("No social profile with id %(id)s.") % {"id": profile_id})
     return profile
@@ -60,7 +62,7 @@ def list_profiles(request: HttpRequest, filters: Query[ProfileFilters]) -> dict[
     )
     if filters.customer_number:
         profiles = profiles.filter(customer__customer_number=filters.customer_number.strip())
-    return paginate(request, profiles, filters)
+    return paginate(request, visible_rows(request, profiles), filters)
 
 
 @router.get(
@@ -68,7 +70,7 @@ def list_profiles(request: HttpRequest, filters: Query[ProfileFilters]) -> dict[
 )
 def get_profile(request: HttpRequest, profile_id: int) -> SocialProfile:
     require_perms(request, "feedback.view_socialprofile")
-    return _profile(profile_id)
+    return _profile(request, profile_id)
 
 
 @router.post("/", response={201: SocialProfileOut, **WRITE_ERRORS}, summary="Add a profile")
@@ -79,12 +81,12 @@ def create_profile(request: HttpRequest, payload: SocialProfileCreate) -> Status
     a post, a count date in the future."""
     require_perms(request, "feedback.add_socialprofile")
     customer = customer_from_body(
-        customer_id=payload.customer_id, customer_number=payload.customer_number
+        user=request.user, customer_id=payload.customer_id, customer_number=payload.customer_number
     )
     profile = social_profile_create(
         customer=customer, **payload.model_dump(exclude={"customer_id", "customer_number"})
     )
-    return Status(201, _profile(profile.pk))
+    return Status(201, _profile(request, profile.pk))
 
 
 @router.patch("/{profile_id}", response={200: SocialProfileOut, **WRITE_ERRORS}, summary="Update")
@@ -94,19 +96,19 @@ def update_profile(
     """Only the fields present in the body change; a new ``followers`` count without
     ``counted_on`` is dated today."""
     require_perms(request, "feedback.change_socialprofile")
-    profile = _profile(profile_id)
+    profile = _profile(request, profile_id)
     fields = payload.model_dump(exclude_unset=True)
     for name in NOT_NULL:
         if name in fields and fields[name] is None:
             raise invalid([field_error([*BODY, name], _("This field cannot be null."), "null")])
     social_profile_update(profile=profile, fields=fields)
-    return _profile(profile.pk)
+    return _profile(request, profile.pk)
 
 
 @router.delete("/{profile_id}", response={204: None, **ITEM_ERRORS}, summary="Delete a profile")
 def delete_profile(request: HttpRequest, profile_id: int) -> Status[None]:
     require_perms(request, "feedback.delete_socialprofile")
-    social_profile_delete(profile=_profile(profile_id))
+    social_profile_delete(profile=_profile(request, profile_id))
     return Status(204, None)
 
 
@@ -117,7 +119,7 @@ def delete_profile(request: HttpRequest, profile_id: int) -> Status[None]:
 )
 def get_customer_profiles(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     require_perms(request, "feedback.view_socialprofile")
-    customer = Customer.objects.filter(pk=customer_id).first()
+    customer = visible_customer_rows(request, Customer.objects.filter(pk=customer_id)).first()
     if customer is None:
         raise Http404(_("No customer with id %(id)s.") % {"id": customer_id})
     profiles = list(social_profile_list(customer_id=customer.pk))

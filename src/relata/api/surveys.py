@@ -10,10 +10,10 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from relata.api.errors import BODY, ValidationErrorOut, field_error, invalid
+from relata.api.errors import BODY, ErrorOut, ValidationErrorOut, field_error, invalid
 from relata.api.lookups import customer_from_body
 from relata.api.pagination import paginate
-from relata.api.permissions import api_user, require_perms
+from relata.api.permissions import api_user, require_perms, visible_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.surveys import (
@@ -178,7 +178,7 @@ def send_invitation(
     require_perms(request, "feedback.add_surveyinvitation")
     survey = _survey(survey_id)
     customer = customer_from_body(
-        customer_id=payload.customer_id, customer_number=payload.customer_number
+        user=request.user, customer_id=payload.customer_id, customer_number=payload.customer_number
     )
     moment, order = _cause(customer, payload.contact_moment_id, payload.order_id)
     sent = survey_send(
@@ -206,7 +206,7 @@ def list_invitations(request: HttpRequest, filters: Query[InvitationFilters]) ->
     (the e-mail was refused or failed). ``detractors``: answered with NPS 0–6 or CSAT 1–2."""
     require_perms(request, "feedback.view_surveyinvitation")
     invitations = invitation_list(_filters(filters), state=filters.state or "")
-    return paginate(request, invitations, filters)
+    return paginate(request, visible_rows(request, invitations), filters)
 
 
 # --- Answers -----------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilters]) -> dic
     """Newest first, from links, staff, other tools and NPS events of the events API."""
     require_perms(request, "feedback.view_surveyresponse")
     responses = response_list(_filters(filters, source=filters.source or ""))
-    return paginate(request, responses, filters)
+    return paginate(request, visible_rows(request, responses), filters)
 
 
 @router.post(
@@ -232,7 +232,7 @@ def record_response(request: HttpRequest, payload: ResponseIn) -> Status[SurveyR
     answers 200 with the answer stored then."""
     require_perms(request, "feedback.add_surveyresponse")
     customer = customer_from_body(
-        customer_id=payload.customer_id, customer_number=payload.customer_number
+        user=request.user, customer_id=payload.customer_id, customer_number=payload.customer_number
     )
     survey = None
     if payload.survey_id is not None:
@@ -270,7 +270,15 @@ def record_response(request: HttpRequest, payload: ResponseIn) -> Status[SurveyR
 @router.post(
     "/answer/{token}",
     auth=None,
-    response={201: AnswerOut, 404: LinkErrorOut, 410: LinkErrorOut, 422: ValidationErrorOut},
+    response={
+        201: AnswerOut,
+        400: ErrorOut,
+        404: LinkErrorOut,
+        410: LinkErrorOut,
+        413: ErrorOut,
+        422: ValidationErrorOut,
+        429: ErrorOut,
+    },
     summary="Answer a personal survey link (public)",
 )
 def answer_link(request: HttpRequest, token: str, payload: AnswerIn) -> Status[dict[str, Any]]:

@@ -13,7 +13,7 @@ from ninja import Query, Router, Status
 from relata.api.errors import BODY, field_error, invalid
 from relata.api.lookups import customer_from_body
 from relata.api.pagination import paginate
-from relata.api.permissions import api_user, require_perms
+from relata.api.permissions import api_user, require_perms, visible_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS, WRITE_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.tasks import TaskCreate, TaskFilters, TaskOut, TaskPatch, TaskVersion
@@ -24,12 +24,10 @@ from relata.contacts.task_services import task_complete, task_create, task_updat
 router = Router(tags=["Tasks"])
 
 
-def _task(task_id: int) -> Task:
-    task = (
-        Task.objects.select_related("customer", "customer__account_owner", "assignee")
-        .filter(pk=task_id)
-        .first()
-    )
+def _task(request: HttpRequest, task_id: int) -> Task:
+    """The task, if the user may see its customer (else 404 as for an unknown one)."""
+    related = Task.objects.select_related("customer", "customer__account_owner", "assignee")
+    task = visible_rows(request, related).filter(pk=task_id).first()
     if task is None:
         raise Http404(_("No task with id %(id)s.") % {"id": task_id})
     return task
@@ -41,7 +39,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> dict[str, A
     otherwise. ``assignee=me`` is the token user's inbox; ``assignee=none&team=back_office``
     the back-office queue."""
     require_perms(request, "contacts.view_task")
-    tasks = Task.objects.prefetch_related("customer")
+    tasks = visible_rows(request, Task.objects.prefetch_related("customer"))
     if filters.assignee == "me":
         tasks = tasks.filter(assignee=api_user(request))
     elif filters.assignee == "none":
@@ -63,7 +61,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> dict[str, A
 @router.get("/{task_id}", response={200: TaskOut, **ITEM_ERRORS}, summary="Get a task")
 def get_task(request: HttpRequest, task_id: int) -> Task:
     require_perms(request, "contacts.view_task")
-    return _task(task_id)
+    return _task(request, task_id)
 
 
 @router.post("/", response={201: TaskOut, **WRITE_ERRORS}, summary="Create a task")
@@ -72,7 +70,7 @@ def create_task(request: HttpRequest, payload: TaskCreate) -> Status[Task]:
     in the response says where it went and why. The assignee is notified."""
     require_perms(request, "contacts.add_task")
     customer = customer_from_body(
-        customer_id=payload.customer_id, customer_number=payload.customer_number
+        user=request.user, customer_id=payload.customer_id, customer_number=payload.customer_number
     )
     assignee = None
     if payload.assignee_id is not None:
@@ -95,7 +93,7 @@ def create_task(request: HttpRequest, payload: TaskCreate) -> Status[Task]:
         team=payload.team,
         **fields,
     )
-    return Status(201, _task(task.pk))
+    return Status(201, _task(request, task.pk))
 
 
 @router.patch("/{task_id}", response={200: TaskOut, **WRITE_ERRORS}, summary="Update a task")
@@ -103,13 +101,13 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> Any:
     """Only the fields present in the body change. Send the ``version`` you read: if someone
     changed the task since, the answer is 409 with a message and nothing changes."""
     require_perms(request, "contacts.change_task")
-    task = _task(task_id)
+    task = _task(request, task_id)
     fields = payload.model_dump(exclude_unset=True, exclude={"version"})
     for required in ("title", "kind", "priority", "status"):
         if required in fields and fields[required] is None:
             raise invalid([field_error([*BODY, required], _("This field cannot be null."), "null")])
     task_update(task=task, fields=fields, actor=api_user(request), version=payload.version)
-    return _task(task.pk)
+    return _task(request, task.pk)
 
 
 @router.post(
@@ -120,6 +118,6 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> Any:
 def complete_task(request: HttpRequest, task_id: int, payload: TaskVersion | None = None) -> Any:
     """Mark the task done; the customer's account owner is told when someone else did it."""
     require_perms(request, "contacts.change_task")
-    task = _task(task_id)
+    task = _task(request, task_id)
     task_complete(task=task, actor=api_user(request), version=payload.version if payload else None)
-    return _task(task.pk)
+    return _task(request, task.pk)

@@ -9,11 +9,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from relata.api.errors import field_error, invalid
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, visible_customer_rows
 from relata.api.responses import ITEM_ERRORS
 from relata.api.schemas.timeline import TimelineFilters, TimelineOut
 from relata.contacts.selectors import TIMELINE_TYPES, customer_timeline
-from relata.customers.models import Customer
 
 customer_router = Router(tags=["Timeline"])
 
@@ -42,7 +41,7 @@ def get_timeline(
                 )
             ]
         )
-    customer = Customer.objects.filter(pk=customer_id).first()
+    customer = visible_customer_rows(request).filter(pk=customer_id).first()
     if customer is None:
         raise Http404(_("No customer with id %(id)s.") % {"id": customer_id})
     timeline = customer_timeline(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from relata.api.pagination import paginate
-from relata.api.permissions import require_perms
+from relata.api.permissions import require_perms, visible_rows
 from relata.api.responses import ITEM_ERRORS, READ_ERRORS
 from relata.api.schemas.common import Page
 from relata.api.schemas.engagement_events import (
@@ -66,6 +66,6 @@ def list_firings(request: HttpRequest, rule_id: int, filters: Query[FiringFilter
         outcome=filters.outcome or "",
         customer_id=filters.customer_id,
     )
-    page = paginate(request, firings, filters)
+    page = paginate(request, visible_rows(request, firings), filters)
     page["items"] = with_links(page["items"])
     return page

@@ -133,8 +133,10 @@ class ContactOut(Schema):
         return obj.customer.customer_number
 
 
-class ResponseIn(Schema):
+class ContactResponseIn(Schema):
     """Record by hand that an approached contact responded (logged as a contact moment)."""
+
+    # Not "ResponseIn": OpenAPI components are named by class, and surveys has a ResponseIn.
 
     model_config = ConfigDict(extra="forbid")
 

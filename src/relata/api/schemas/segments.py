@@ -97,7 +97,8 @@ class CountOut(Schema):
     total: int = Field(description="All customers.")
 
 
-class MemberOut(Schema):
+class SegmentMemberOut(Schema):
+    # Not "MemberOut": OpenAPI components are named by class, and loyalty has a MemberOut.
     id: int
     customer_number: str
     name: str
