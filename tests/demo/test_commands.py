@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db.models import F, Sum
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -219,9 +220,9 @@ def test_demo_login_works() -> None:
     # given
     call_command("demo_users", verbosity=0)
     client = Client()
-    # when / then
-    assert client.login(username="demo", password="demo")
-    assert client.login(username="sales1", password="demo")
+    # when / then (django-axes needs a request in authenticate(); its docs: a blank one)
+    assert client.login(request=HttpRequest(), username="demo", password="demo")
+    assert client.login(request=HttpRequest(), username="sales1", password="demo")
 
 
 def test_demo_users_keep_a_changed_password() -> None:

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.http import QueryDict
 from django.test import Client
 
@@ -82,8 +82,9 @@ def test_dashboard_shows_the_latest_period_from_its_summary(
     # given two scored periods
     scored = scored_demo()
     client = sales_client()
-    # when the dashboard is opened, it reads the summary and three short lists only
-    with django_assert_max_num_queries(11):
+    # when the dashboard is opened, it reads the summary and three short lists only (and,
+    # for its lists, whether sales see only their own accounts: one read, decision 0990)
+    with django_assert_max_num_queries(12):
         response = client.get("/value/")
     # then it shows the latest period, every tier of the pyramid with a link to its customers
     assert response.status_code == 200
@@ -294,10 +295,14 @@ def test_list_without_any_run_says_so() -> None:
 
 @pytest.mark.django_db
 def test_customer_lists_need_the_view_customer_permission() -> None:
-    # given a scored period and a user without any role
+    # given a scored period and a user who may read scores but not customers
     scored_demo(customers=40)
     client = Client()
-    client.force_login(User.objects.create_user("nobody", password="a-long-test-password"))
+    reader = User.objects.create_user("nobody", password="a-long-test-password")
+    reader.user_permissions.add(
+        Permission.objects.get(content_type__app_label="scoring", codename="view_customersnapshot")
+    )
+    client.force_login(reader)
     # then the dashboard opens, but customer lists and exports are refused
     assert client.get("/value/").status_code == 200
     assert client.get("/value/customers/").status_code == 403

@@ -101,6 +101,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "scoring.customersnapshot": _VIEW,
         "scoring.scorerun": _VIEW,
         "scoring.scoringsettings": _ALL,
+        "privacy.privacysettings": _EDIT,
         **{f"engagement.{name}": _ALL for name in _ENGAGEMENT_MODELS},
         **_FEEDBACK_MARKETING,
     },

@@ -24,12 +24,17 @@ def own_accounts_only(user: Any) -> bool:
     cached = getattr(user, "_relata_own_accounts_only", None)
     if cached is not None:
         return bool(cached)
-    group_names = set(user.groups.values_list("name", flat=True))
-    restricted = (
-        roles.SALES in group_names
-        and not (group_names & _SEES_ALL_ROLES)
-        and AccessSettings.current().sales_own_accounts_only
+    # The setting first: off (the default) costs one read and no look-up of the groups; a
+    # plain read, so a page view never writes the settings row.
+    setting_on = bool(
+        AccessSettings.objects.filter(pk=1)
+        .values_list("sales_own_accounts_only", flat=True)
+        .first()
     )
+    restricted = False
+    if setting_on:
+        group_names = set(user.groups.values_list("name", flat=True))
+        restricted = roles.SALES in group_names and not (group_names & _SEES_ALL_ROLES)
     user._relata_own_accounts_only = restricted
     return restricted
 

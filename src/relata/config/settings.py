@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -48,6 +50,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",  # serves the vendored Swagger UI for /api/docs (no CDN)
+    "axes",  # login throttling and lockout (decision 0960)
+    "csp",  # Content-Security-Policy header and its system checks (decision 0960)
     "relata.web",
     "relata.accounts",
     "relata.customers",
@@ -66,16 +70,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "relata.web.throttle.ApiAuthThrottleMiddleware",  # 429 after repeated API 401s: 0960
+    "relata.web.db_unavailable.DatabaseUnavailableMiddleware",  # before sessions: decision 0996
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "relata.audit.middleware.AuditOriginMiddleware",  # who and from where: decision 0970
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "relata.web.middleware.LoginRequiredEverywhereMiddleware",
+    "relata.accounts.middleware.OwnAccountsMiddleware",  # sales: own accounts only (0990)
+    # Last: turns a login refused for a locked-out user into the lockout page (decision 0960).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "relata.config.urls"
@@ -118,12 +129,63 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One minimum length for trial and production installs: a trial often becomes the real one.
+PASSWORD_MIN_LENGTH = int(os.environ.get("RELATA_PASSWORD_MIN_LENGTH", "12"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes, decision 0960): after RELATA_LOCKOUT_ATTEMPTS failed logins
+# for one username from one IP address, that pair is locked out for RELATA_LOCKOUT_MINUTES;
+# a successful login resets the count. `relata axes_reset_username <name>` unlocks early.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("RELATA_LOCKOUT_ATTEMPTS", "5"))
+LOCKOUT_MINUTES = max(1, int(os.environ.get("RELATA_LOCKOUT_MINUTES", "15")))
+AXES_COOLOFF_TIME = timedelta(minutes=LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "relata.web.throttle.login_lockout_response"
+# Successful logins belong in the audit trail, which has a retention rule; axes' own access
+# log would keep every login's IP address forever.
+AXES_DISABLE_ACCESS_LOG = True
+# The client address for lockout and throttling is the one the audit trail records: the
+# peer, or X-Forwarded-For when the peer is listed in RELATA_TRUSTED_PROXIES (see below).
+AXES_CLIENT_IP_CALLABLE = "relata.audit.middleware.client_ip"
+# API tokens: after this many 401 answers to one IP address within the window, /api/ answers
+# 429 until the window ends (relata.web.throttle; 0 switches it off).
+RELATA_API_AUTH_FAILURE_LIMIT = int(os.environ.get("RELATA_API_AUTH_FAILURE_LIMIT", "20"))
+RELATA_API_AUTH_FAILURE_WINDOW = int(os.environ.get("RELATA_API_AUTH_FAILURE_WINDOW", "600"))
+
+# Content-Security-Policy (django-csp 4, decision 0960). Scripts only from this server or
+# inline with the per-response nonce (`nonce="{{ request.csp_nonce }}"`); no inline event
+# handlers and no eval. Style attributes stay allowed (style-src-attr): templates set
+# computed widths of progress bars and charts' tooltips are styled inline; <style> elements
+# are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -155,6 +217,20 @@ for _folder in (DATA_DIR, STATIC_ROOT):
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 RELATA_MAX_IMPORT_BYTES = int(os.environ.get("RELATA_MAX_IMPORT_BYTES", 200 * 1024 * 1024))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("RELATA_MAX_FORM_FIELDS", "1000"))
+# The first handler stops storing an uploaded file once it passes RELATA_MAX_IMPORT_BYTES, so
+# an oversized upload is refused with its name and the limit and never kept (decision 0960).
+FILE_UPLOAD_HANDLERS = [
+    "relata.web.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For the audit
+# trail believes for the client address; empty: the peer address is the client (0970).
+RELATA_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("RELATA_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -33,9 +33,16 @@ urlpatterns = [
     path("influence/", include("relata.feedback.influence_urls")),
     path("loyalty-quadrant/", include("relata.feedback.quadrant_urls")),
     path("journeys/", include("relata.feedback.journey_urls")),
+    path("audit/", include("relata.audit.urls")),
+    path("privacy/", include("relata.privacy.urls")),
     # Personal survey links answered without a login (see web.middleware).
     path("s/", include("relata.feedback.public_urls")),
     # Open pixel and click links of campaign e-mails: public (see web.middleware).
     path("t/", include("relata.engagement.tracking_urls")),
     path("", include("relata.web.urls")),
 ]
+
+# A request over a size or field-count limit gets a page saying which (decision 0960).
+handler400 = "relata.web.errors.bad_request"
+# An /api/ URL that matches no operation answers JSON, as every API error does (decision 0965).
+handler404 = "relata.api.errors.page_not_found"

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
+from relata.accounts.visibility import visible_by_customer
 from relata.contacts.models import (
     OPEN_COMPLAINT_STATUSES,
     Channel,
@@ -52,10 +53,11 @@ def complaint_search(
     customer_id: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    viewer: Any = None,
 ) -> QuerySet[Complaint]:
     """Complaints, newest first; every filter is optional and they combine (AND). Dates
     are local calendar days of receipt, both ends included."""
-    complaints = Complaint.objects.select_related("customer", "owner")
+    complaints = visible_by_customer(viewer, Complaint.objects.select_related("customer", "owner"))
     if query:
         complaints = complaints.filter(subject__icontains=query)
     if status == STATUS_UNRESOLVED:

@@ -57,6 +57,7 @@ def complaint_list(request: HtmxHttpRequest) -> HttpResponse:
     complaints = complaint_search(
         query=filters.pop("q", ""),
         owner_id=request.user.pk if owner == "me" else None,
+        viewer=request.user,
         **filters,
     )
     page = paginate(request, complaints, per_page=50)

@@ -94,7 +94,7 @@ def rule_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@permission_required("contacts.change_routingrule", raise_exception=True)
+@permission_required("contacts.delete_routingrule", raise_exception=True)
 def rule_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(RoutingRule, pk=pk)
     routing_rule_delete(rule=rule)

@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from relata.accounts.visibility import visible_by_customer
 from relata.contacts.models import (
     OPEN_COMPLAINT_STATUSES,
     Channel,
@@ -492,8 +493,9 @@ def contact_moment_search(
     office: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
+    viewer: Any = None,
 ) -> QuerySet[ContactMoment]:
-    moments = ContactMoment.objects.select_related("customer", "staff")
+    moments = visible_by_customer(viewer, ContactMoment.objects.select_related("customer", "staff"))
     if query:
         moments = moments.filter(subject__icontains=query)
     if channel:

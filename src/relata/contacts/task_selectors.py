@@ -15,6 +15,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from relata.accounts.visibility import own_accounts_only
 from relata.contacts.models import OPEN_TASK_STATUSES, Notification, Task, TaskStatus, Team
 
 MINE, SALES_QUEUE, BACK_OFFICE_QUEUE, ALL = "mine", "sales", "back_office", "all"
@@ -56,6 +57,9 @@ def task_list(
     """One inbox tab: mine (assigned to me), a team's queue (nobody assigned yet) or all,
     most urgent first, then earliest due date (tasks without one last)."""
     tasks = Task.objects.all()
+    if own_accounts_only(user):
+        # their own customers' tasks, and whatever was assigned to them
+        tasks = tasks.filter(Q(customer__account_owner=user) | Q(assignee=user))
     if tab == SALES_QUEUE:
         tasks = tasks.filter(team=Team.SALES, assignee__isnull=True)
     elif tab == BACK_OFFICE_QUEUE:

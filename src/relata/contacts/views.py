@@ -20,10 +20,11 @@ from relata.web.pagination import paginate_estimated as paginate
 
 
 @login_required
+@permission_required("contacts.view_contactmoment", raise_exception=True)
 def contact_list(request: HtmxHttpRequest) -> HttpResponse:
     form = ContactFilterForm(request.GET or None)
     filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v}
-    moments = contact_moment_search(query=filters.pop("q", ""), **filters)
+    moments = contact_moment_search(query=filters.pop("q", ""), viewer=request.user, **filters)
     page = paginate(request, moments, per_page=50)
     return render(request, "contacts/list.html", {"form": form, "page": page})
 

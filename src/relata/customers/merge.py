@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relata.audit.capture import capture_suppressed, record_merge, snapshot
 from relata.concurrency import StaleEditError
 from relata.customers.models import Customer
 from relata.customers.services import PROFILE_FIELDS, customer_save
@@ -242,7 +243,8 @@ def customers_merge(
         )
     moved: dict[str, int] = {}
     deleted: dict[str, int] = {}
-    with transaction.atomic():
+    # One audit entry for the whole merge, not one per moved or deleted row (decision 0970).
+    with transaction.atomic(), capture_suppressed():
         # Lock both rows in a fixed order and check, before moving anything, that nobody
         # saved either since the preview; the kept one's version is claimed when it is saved.
         locked = dict(
@@ -255,6 +257,7 @@ def customers_merge(
             expected = customer.version if seen is None else seen
             if locked.get(customer.pk) != expected:
                 raise StaleEditError(customer, current_version=locked.get(customer.pk))
+        audit_before = snapshot(keep)
         profile_changed = False
         for name in MERGE_FIELDS:
             keep_value = getattr(keep, name)
@@ -287,4 +290,12 @@ def customers_merge(
         # gone before the kept one is validated.
         Customer.objects.filter(pk=merge.pk).delete()
         customer_save(customer=keep, profile_changed=profile_changed, expected_version=keep_version)
+        record_merge(
+            keep=keep,
+            merged_id=merge.pk,
+            merged_number=merged_number,
+            before=audit_before,
+            moved=moved,
+            deleted=deleted,
+        )
     return MergeResult(keep=keep, merged_number=merged_number, moved=moved, deleted=deleted)

@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Concat
 
+from relata.accounts.visibility import visible_customers
 from relata.customers.models import (
     Consent,
     ConsentChannel,
@@ -50,6 +51,7 @@ def customer_search(
     city: str = "",
     owner_id: int | None = None,
     sort: str = "name",
+    viewer: Any = None,
 ) -> QuerySet[Customer]:
     """Customers matching a free-text query on name, number, e-mail, phone, postcode or city.
 
@@ -59,7 +61,7 @@ def customer_search(
     # NUL cannot be stored or searched in PostgreSQL text; nothing contains it.
     terms = query.replace("\x00", "").lower().split()[:6]
     city = city.replace("\x00", "")
-    customers = Customer.objects.all()
+    customers = visible_customers(viewer)
     for term in terms:
         variants = {term, normalise_postcode(term).lower()}
         digits = normalise_phone(term)

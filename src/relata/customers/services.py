@@ -6,9 +6,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relata.concurrency import version_claim
 from relata.customers.models import Consent, ContactPerson, Customer
@@ -47,6 +49,11 @@ def customer_save(
     An existing customer is saved only if nobody else saved it since the editor loaded it
     (``expected_version``, default the version loaded with ``customer``); otherwise
     ``relata.concurrency.StaleEditError`` is raised and nothing is written."""
+    if customer.erased_at is not None:
+        # Erased (relata.privacy): the anonymised record must not be filled in again.
+        raise ValidationError(
+            _("This customer's personal data was erased; the record cannot be changed.")
+        )
     with transaction.atomic():
         created = customer.pk is None
         before = _watched_values(customer)

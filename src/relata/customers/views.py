@@ -40,6 +40,7 @@ from relata.web.pagination import paginate, paginate_estimated
 
 
 @login_required
+@permission_required("customers.view_customer", raise_exception=True)
 def customer_list(request: HtmxHttpRequest) -> HttpResponse:
     params = request.GET
     owner = params.get("owner", "")
@@ -49,6 +50,7 @@ def customer_list(request: HtmxHttpRequest) -> HttpResponse:
         city=params.get("city", "").strip(),
         owner_id=request.user.pk if owner == "me" else None,
         sort=params.get("sort", "name"),
+        viewer=request.user,
     ).select_related("account_owner")
     page = paginate_estimated(request, customers, per_page=25)
     context = {
@@ -67,6 +69,7 @@ def customer_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer.objects.select_related("account_owner"), pk=pk)
     timeline = customer_timeline(

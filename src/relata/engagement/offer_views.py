@@ -105,6 +105,7 @@ def offer_rules(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("engagement.add_offerrun", raise_exception=True)
 def offers_recompute(request: HttpRequest) -> HttpResponse:
     if not can_manage_offers(request.user):
         raise PermissionDenied

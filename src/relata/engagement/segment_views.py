@@ -399,7 +399,7 @@ def _export_lines(segment: Segment, delimiter: str) -> Iterator[str]:
 
 @login_required
 @require_GET
-@permission_required("engagement.view_segment", raise_exception=True)
+@permission_required(["engagement.view_segment", "customers.view_customer"], raise_exception=True)
 def segment_export(request: HtmxHttpRequest, pk: int) -> HttpResponseBase:
     """The members as CSV (semicolons for Dutch, commas otherwise; ``?delimiter=`` chooses)."""
     if not _can_see_customers(request):

@@ -17,6 +17,7 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relata.accounts.visibility import visible_by_customer
 from relata.contacts.models import ContactMoment
 from relata.customers.models import Customer
 from relata.customers.selectors import consent_allows
@@ -107,12 +108,15 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     filters = AnswerFilters(survey_id=survey.pk)
     can_answers = request.user.has_perm("feedback.view_surveyresponse")
     can_invitations = request.user.has_perm("feedback.view_surveyinvitation")
+    # The figures are the whole survey's; the named rows only of customers the user may see.
+    responses = visible_by_customer(request.user, response_list(filters))
+    invitations = visible_by_customer(request.user, invitation_list(filters))
     context = {
         "survey": survey,
         "stats": survey_stats([survey.pk]).get(survey.pk),
-        "responses": list(response_list(filters)[:DETAIL_ROWS]) if can_answers else None,
+        "responses": list(responses[:DETAIL_ROWS]) if can_answers else None,
         "invitations": (
-            with_states(list(invitation_list(filters)[:DETAIL_ROWS])) if can_invitations else None
+            with_states(list(invitations[:DETAIL_ROWS])) if can_invitations else None
         ),
     }
     return render(request, "feedback/surveys/detail.html", context)

@@ -16,6 +16,7 @@ from typing import IO, Any
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from relata.accounts.visibility import visible_by_customer, visible_customers
 from relata.contacts.models import ContactMoment
 from relata.customers.models import Consent, Customer
 from relata.imports.headers import CONTACTS, CUSTOMERS, ORDERS, field_spec
@@ -49,25 +50,28 @@ def export_headers(kind: str, language: str = "en") -> list[str]:
     return [field_spec(kind, name).header(language) for name in columns]
 
 
-def export_rows(kind: str) -> Iterator[list[Any]]:
-    """Rows of Python values (str, int, Decimal, date, datetime or None)."""
+def export_rows(kind: str, *, viewer: Any = None) -> Iterator[list[Any]]:
+    """Rows of Python values (str, int, Decimal, date, datetime or None): of every customer,
+    or only of the customers ``viewer`` may see (own accounts only)."""
     if kind == CUSTOMERS:
-        return _customer_rows()
+        return _customer_rows(viewer)
     if kind == ORDERS:
-        return _order_rows()
-    return _contact_rows()
+        return _order_rows(viewer)
+    return _contact_rows(viewer)
 
 
-def _customer_rows() -> Iterator[list[Any]]:
+def _customer_rows(viewer: Any) -> Iterator[list[Any]]:
     consents: dict[int, dict[tuple[str, str], bool]] = {}
     for customer_id, channel, purpose, granted in (
-        Consent.objects.order_by("customer_id", "recorded_at", "id")
+        visible_by_customer(viewer, Consent.objects.all())
+        .order_by("customer_id", "recorded_at", "id")
         .values_list("customer_id", "channel", "purpose", "granted")
         .iterator(chunk_size=CHUNK)
     ):
         consents.setdefault(customer_id, {})[(channel, purpose)] = granted
     for row in (
-        Customer.objects.order_by("id")
+        visible_customers(viewer, Customer.objects.all())
+        .order_by("id")
         .values_list("id", *CUSTOMER_COLUMNS)
         .iterator(chunk_size=CHUNK)
     ):
@@ -79,9 +83,10 @@ def _customer_rows() -> Iterator[list[Any]]:
         yield [*row[1:], *flags]
 
 
-def _order_rows() -> Iterator[list[Any]]:
+def _order_rows(viewer: Any) -> Iterator[list[Any]]:
     lines = (
-        OrderLine.objects.order_by("order_id", "id")
+        visible_by_customer(viewer, OrderLine.objects.all(), "order__customer")
+        .order_by("order_id", "id")
         .values_list(
             "order__order_number", "order__customer__customer_number", "order__order_date",
             "order__channel", "order__status", "product__sku", "product__name", "quantity",
@@ -92,7 +97,8 @@ def _order_rows() -> Iterator[list[Any]]:
     for number, customer, day, channel, status, sku, name, q, p, c, notes in lines:
         yield [number, customer, day, channel, status, sku, name, q, p, c, None, notes]
     without_lines = (
-        Order.objects.filter(~Exists(OrderLine.objects.filter(order_id=OuterRef("pk"))))
+        visible_by_customer(viewer, Order.objects.all())
+        .filter(~Exists(OrderLine.objects.filter(order_id=OuterRef("pk"))))
         .order_by("id")
         .values_list(
             "order_number", "customer__customer_number", "order_date", "channel", "status",
@@ -104,9 +110,10 @@ def _order_rows() -> Iterator[list[Any]]:
         yield [number, customer, day, channel, status, None, None, None, None, None, total, notes]
 
 
-def _contact_rows() -> Iterator[list[Any]]:
+def _contact_rows(viewer: Any) -> Iterator[list[Any]]:
     moments = (
-        ContactMoment.objects.order_by("occurred_at", "id")
+        visible_by_customer(viewer, ContactMoment.objects.all())
+        .order_by("occurred_at", "id")
         .values_list(
             "external_id", "customer__customer_number", "occurred_at", "channel", "direction",
             "touchpoint", "office", "subject", "outcome", "notes", "order__order_number",
@@ -168,7 +175,7 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def export_xlsx(stream: IO[bytes], kind: str, *, language: str = "en") -> int:
+def export_xlsx(stream: IO[bytes], kind: str, *, language: str = "en", viewer: Any = None) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -183,7 +190,7 @@ def export_xlsx(stream: IO[bytes], kind: str, *, language: str = "en") -> int:
         header.append(cell)
     sheet.append(header)
     count = 0
-    for row in export_rows(kind):
+    for row in export_rows(kind, viewer=viewer):
         sheet.append([_xlsx_value(value) for value in row])
         count += 1
     workbook.save(stream)

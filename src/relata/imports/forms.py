@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from relata.imports.headers import ImportFileError, parse_map_options
@@ -99,10 +100,12 @@ class ImportUploadForm(ImportOptionsForm):
         upload: UploadedFile = self.cleaned_data["file"]
         limit = settings.RELATA_MAX_IMPORT_BYTES
         if upload.size is not None and upload.size > limit:
+            # An OversizedUpload (relata.web.uploads) was never stored: only its size is known.
             raise forms.ValidationError(
-                _("The file is %(size)s MB; files of at most %(limit)s MB can be imported. "
-                  "Split it, or use the command “relata import” on the server.")
-                % {"size": f"{upload.size / 1e6:.1f}", "limit": f"{limit / 1e6:.0f}"}
+                _("The file “%(name)s” is %(size)s; files of at most %(limit)s can be "
+                  "imported. Split it, or use the command “relata import” on the server.")
+                % {"name": upload.name, "size": filesizeformat(upload.size),
+                   "limit": filesizeformat(limit)}
             )
         if not upload.size:
             raise forms.ValidationError(_("The file is empty."))

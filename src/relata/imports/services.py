@@ -18,6 +18,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from relata.audit.services import record_import
 from relata.imports.headers import (
     CONTACTS,
     CUSTOMERS,
@@ -227,6 +228,10 @@ def _import_run(
         if not options.dry_run and (not errors or options.skip_invalid):
             plan.write(ctx)
             written = True
+            # One audit entry per finished import; its rows are written in bulk (0970).
+            record_import(
+                kind=kind, filename=filename, rows=ctx.size, counts=plan.counts, skipped=len(errors)
+            )
     except DatabaseError as exc:
         raise ImportFileError(
             _("The database refused the import, so nothing was written (%(reason)s). If other "

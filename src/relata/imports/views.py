@@ -73,10 +73,25 @@ def _batches(request: HttpRequest) -> QuerySet[ImportBatch]:
     return batches
 
 
+def _exportable(request: HttpRequest) -> list[tuple[str, str]]:
+    return [
+        (kind, str(label))
+        for kind, label in ImportKind.choices
+        if kind in EXPORT_PERMISSIONS and request.user.has_perm(EXPORT_PERMISSIONS[kind])
+    ]
+
+
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
+    """The page needs a right to import or to export something; uploading needs the right to
+    import (the kind's own permissions are checked once the kind is known)."""
     kinds = _importable(request)
+    exports = _exportable(request)
+    if not kinds and not exports:
+        raise PermissionDenied
     if request.method == "POST":
+        if not request.user.has_perm("imports.add_importbatch"):
+            raise PermissionDenied
         form = ImportUploadForm(request.POST, request.FILES, kinds=kinds)
         if form.is_valid():
             kind = form.cleaned_data["kind"]
@@ -96,11 +111,6 @@ def start(request: HttpRequest) -> HttpResponse:
             return redirect("imports:preview", pk=batch.pk)
     else:
         form = ImportUploadForm(kinds=kinds)
-    exports = [
-        (kind, label)
-        for kind, label in ImportKind.choices
-        if kind in EXPORT_PERMISSIONS and request.user.has_perm(EXPORT_PERMISSIONS[kind])
-    ]
     return render(
         request,
         "imports/start.html",
@@ -109,7 +119,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "can_import": bool(kinds),
             "exports": exports,
             "semicolon": (get_language() or "en").startswith("nl"),
-            "batches": _batches(request)[:10],
+            "batches": _batches(request).filter(kind__in=[kind for kind, _label in kinds])[:10],
         },
     )
 
@@ -156,6 +166,8 @@ def _analyse(batch: ImportBatch, options: ImportOptions) -> None:
 
 
 def _own_batch(request: HttpRequest, pk: int) -> ImportBatch:
+    if not request.user.has_perm("imports.add_importbatch"):
+        raise PermissionDenied
     batch = get_object_or_404(_batches(request), pk=pk)
     if not can_import(request.user, batch.kind):
         raise PermissionDenied
@@ -258,7 +270,7 @@ def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponseBas
     filename = export_filename(kind, file_format)
     if file_format == "xlsx":
         spool = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
-        write_xlsx(spool, kind, language=language)
+        write_xlsx(spool, kind, language=language, viewer=request.user)
         spool.seek(0)
         return FileResponse(
             spool,
@@ -274,7 +286,7 @@ def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponseBas
         # Rows go out in chunks as they are read, so a large export starts at once and
         # never sits in memory whole.
         yield "\ufeff"
-        rows = export_rows(kind)
+        rows = export_rows(kind, viewer=request.user)
         chunk: list[list[Any]] = []
         header = True
         while header or chunk:

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 
+from relata.accounts.visibility import visible_by_customer
 from relata.contacts.models import ContactMoment
 from relata.customers.models import Customer
 from relata.sales.models import (
@@ -112,8 +113,9 @@ def deal_search(
     customer_id: int | None = None,
     open_only: bool = False,
     sort: str = "-created",
+    viewer: Any = None,
 ) -> QuerySet[Deal]:
-    deals = Deal.objects.select_related("customer", "owner")
+    deals = visible_by_customer(viewer, Deal.objects.select_related("customer", "owner"))
     deals = _search(deals, query)
     if stage in DealStage.values:
         deals = deals.filter(stage=stage)
@@ -153,11 +155,12 @@ def deal_board(
     query: str = "",
     closed_days: int = CLOSED_ON_BOARD_DAYS,
     limit: int = COLUMN_LIMIT,
+    viewer: Any = None,
 ) -> list[BoardColumn]:
     """The kanban: open stages with their biggest deals first, and the deals won or lost in
     the last ``closed_days`` days, newest first. One query counts and sums every column;
     one per column fetches its cards (index ``deal_stage_value_idx`` for open stages)."""
-    deals = Deal.objects.all()
+    deals = visible_by_customer(viewer, Deal.objects.all())
     if owner_id is not None:
         deals = deals.filter(owner_id=owner_id)
     if source in DealSource.values:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relata.audit.capture import record_created
 from relata.concurrency import version_claim
 from relata.contacts.models import NotificationKind
 from relata.contacts.notification_services import notification_send
@@ -77,6 +78,7 @@ def _lines_replace(*, deal: Deal, lines: Sequence[LineInput]) -> None:
         deal_line.full_clean(exclude=["deal"])
         new_lines.append(deal_line)
     DealLine.objects.bulk_create(new_lines)
+    record_created(new_lines)  # bulk_create sends no signals: the audit trail (0970)
     _value_from_lines(deal, new_lines)
 
 

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relata.accounts.visibility import visible_customers
 from relata.concurrency import StaleEditError
 from relata.customers.models import Customer
 from relata.customers.selectors import customer_search
@@ -60,6 +61,7 @@ def _board_context(request: HtmxHttpRequest, params: Any) -> dict[str, Any]:
         owner_id=form.owner_id(request.user),
         source=filters["source"],
         query=filters["q"],
+        viewer=request.user,
     )
     # The card's move controls are the same on every card: rendered once, not per card.
     move_controls = render_to_string(
@@ -165,11 +167,12 @@ def deal_list(request: HtmxHttpRequest) -> HttpResponse:
         source=data.get("source", ""),
         customer_id=data.get("customer"),
         sort=data.get("sort") or "-created",
+        viewer=request.user,
     )
     page = paginate_estimated(request, deals, per_page=50)
     customer = None
     if data.get("customer"):
-        customer = Customer.objects.filter(pk=data["customer"]).first()
+        customer = visible_customers(request.user).filter(pk=data["customer"]).first()
     context = {
         "form": form,
         "page": page,

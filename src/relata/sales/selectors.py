@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from relata.accounts.visibility import visible_by_customer
 from relata.sales.models import Order, Product
 
 
@@ -17,8 +19,9 @@ def order_search(
     date_from: date | None = None,
     date_to: date | None = None,
     customer: int | None = None,
+    viewer: Any = None,
 ) -> QuerySet[Order]:
-    orders = Order.objects.select_related("customer")
+    orders = visible_by_customer(viewer, Order.objects.select_related("customer"))
     if query:
         orders = orders.filter(
             Q(order_number__icontains=query) | Q(customer__customer_number=query)

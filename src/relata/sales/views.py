@@ -16,6 +16,7 @@ from relata.web.pagination import paginate_estimated as paginate
 
 
 @login_required
+@permission_required("sales.view_order", raise_exception=True)
 def order_list(request: HttpRequest) -> HttpResponse:
     form = OrderFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -26,12 +27,14 @@ def order_list(request: HttpRequest) -> HttpResponse:
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
         customer=filters.get("customer"),
+        viewer=request.user,
     )
     page = paginate(request, orders, per_page=50)
     return render(request, "sales/order_list.html", {"form": form, "page": page})
 
 
 @login_required
+@permission_required("sales.view_order", raise_exception=True)
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(Order.objects.select_related("customer"), pk=pk)
     lines = order.lines.select_related("product", "product__category")
@@ -74,6 +77,7 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("sales.view_product", raise_exception=True)
 def product_index(request: HttpRequest) -> HttpResponse:
     products = product_list(query=request.GET.get("q", ""))
     page = paginate(request, products, per_page=50)

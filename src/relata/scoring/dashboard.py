@@ -18,6 +18,7 @@ import numpy as np
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from relata.accounts.visibility import visible_by_customer
 from relata.analytics.migration import MigrationState
 from relata.scoring.choices import (
     ChurnLevelChoice,
@@ -313,22 +314,26 @@ def _model_card(run: ScoreRun) -> ModelCard:
     )
 
 
-def risk_customers(*, run: ScoreRun, limit: int = LIST_LIMIT) -> list[CustomerSnapshot]:
+def risk_customers(
+    *, run: ScoreRun, limit: int = LIST_LIMIT, viewer: Any = None
+) -> list[CustomerSnapshot]:
     """Risk customers (moved down, lost, or value fell: the same set as the "all" link),
     can't-lose first, then by churn risk and revenue. Answered by the partial index
     ``snapshot_run_risk_idx``."""
     return list(
-        CustomerSnapshot.objects.filter(run=run, risk=True)
+        visible_by_customer(viewer, CustomerSnapshot.objects.filter(run=run, risk=True))
         .select_related("customer")
         .only(*LIST_FIELDS, "movement")
         .order_by("-cant_lose", "-churn_risk", "-revenue")[:limit]
     )
 
 
-def loss_making_customers(*, run: ScoreRun, limit: int = LIST_LIMIT) -> list[CustomerSnapshot]:
+def loss_making_customers(
+    *, run: ScoreRun, limit: int = LIST_LIMIT, viewer: Any = None
+) -> list[CustomerSnapshot]:
     """Loss-making customers, biggest loss first (partial index ``snapshot_run_loss_idx``)."""
     return list(
-        CustomerSnapshot.objects.filter(run=run, loss_making=True)
+        visible_by_customer(viewer, CustomerSnapshot.objects.filter(run=run, loss_making=True))
         .select_related("customer")
         .only(*LIST_FIELDS, "cost_to_serve", "margin")
         .order_by("profit")[:limit]
@@ -336,22 +341,25 @@ def loss_making_customers(*, run: ScoreRun, limit: int = LIST_LIMIT) -> list[Cus
 
 
 def low_spend_influencers(
-    *, run: ScoreRun, limit: int = INFLUENCER_LIMIT
+    *, run: ScoreRun, limit: int = INFLUENCER_LIMIT, viewer: Any = None
 ) -> list[CustomerSnapshot]:
     """The most influential customers outside the Top and Big tiers, highest score first:
     the ones purchase-only scoring misses. The partial index ``snapshot_run_influence_idx``
     on (run, influence score ≥ 50) answers it with LIMIT, reading only influential rows."""
+    influential = CustomerSnapshot.objects.filter(
+        run=run, influence_score__gte=INFLUENTIAL, tier__in=LOW_SPEND_TIERS
+    )
     return list(
-        CustomerSnapshot.objects.filter(
-            run=run, influence_score__gte=INFLUENTIAL, tier__in=LOW_SPEND_TIERS
-        )
+        visible_by_customer(viewer, influential)
         .select_related("customer")
         .only(*LIST_FIELDS, "influence_score", "advocacy_value", "holistic_value")
         .order_by("-influence_score", "-id")[:limit]
     )
 
 
-def dashboard_build(*, run: ScoreRun) -> Dashboard:
+def dashboard_build(*, run: ScoreRun, viewer: Any = None) -> Dashboard:
+    """The run's figures (whole book) and its short lists of customers (those ``viewer`` may
+    see)."""
     summary: dict[str, Any] = run.summary or {}
     total = int(summary.get("customers", run.customers))
     pyramid = [
@@ -407,9 +415,9 @@ def dashboard_build(*, run: ScoreRun) -> Dashboard:
             summary.get("churn_levels", {}), ChurnLevelChoice, "churn_level", total
         ),
         model=_model_card(run),
-        risk_customers=risk_customers(run=run),
-        loss_making_customers=loss_making_customers(run=run),
-        influencers=low_spend_influencers(run=run),
+        risk_customers=risk_customers(run=run, viewer=viewer),
+        loss_making_customers=loss_making_customers(run=run, viewer=viewer),
+        influencers=low_spend_influencers(run=run, viewer=viewer),
     )
     dashboard.chart_data = _chart_data(dashboard, summary)
     return dashboard

@@ -56,6 +56,7 @@ def _run_id(request: HttpRequest) -> int | None:
 
 
 @login_required
+@permission_required("scoring.view_customersnapshot", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
     run_id = _run_id(request)
     run = reads.dashboard_run(run_id=run_id)
@@ -68,7 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["score_now_limit"] = SCORE_NOW_MAX_CUSTOMERS
         return render(request, "scoring/empty.html", context)
     context.update(
-        dashboard=reads.dashboard_build(run=run),
+        dashboard=reads.dashboard_build(run=run, viewer=request.user),
         periods=reads.period_choices(),
         drill_url=f"{reverse('scoring:customers')}?run={run.pk}",
     )

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 # The API authenticates with tokens itself; static files and the login page must be reachable;
 # /t/ is the open pixel and click tracking of campaign e-mails (opaque tokens, no data shown);
 # /s/ the personal survey links customers answer (unguessable tokens, only a first name shown).
+# /healthz answers only "ok" or "unavailable" for load balancers and monitors.
 PUBLIC_PREFIXES = (
     "/accounts/login/",
     "/static/",
@@ -20,6 +21,7 @@ PUBLIC_PREFIXES = (
     "/admin/",
     "/t/",
     "/s/",
+    "/healthz",
 )
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from relata.accounts.visibility import visible_by_customer
 from relata.contacts.models import ContactMoment
 from relata.customers.models import Customer
 from relata.sales.models import Order, OrderStatus
@@ -34,7 +36,9 @@ class HomeOverview:
     recent_orders: QuerySet[Order]
 
 
-def home_overview() -> HomeOverview:
+def home_overview(*, viewer: Any = None) -> HomeOverview:
+    """The figures are whole-book; the latest contacts and orders are those of customers the
+    viewer may see (own accounts only)."""
     customers, customers_estimated = approximate_count(Customer.objects.all())
     contacts, contacts_estimated = approximate_count(
         ContactMoment.objects.filter(occurred_at__gte=timezone.now() - timedelta(days=30))
@@ -60,6 +64,8 @@ def home_overview() -> HomeOverview:
         period_end=period_end,
         contacts_last_30_days=contacts,
         contacts_estimated=contacts_estimated,
-        recent_contacts=ContactMoment.objects.select_related("customer", "staff")[:8],
-        recent_orders=Order.objects.select_related("customer")[:8],
+        recent_contacts=visible_by_customer(
+            viewer, ContactMoment.objects.select_related("customer", "staff")
+        )[:8],
+        recent_orders=visible_by_customer(viewer, Order.objects.select_related("customer"))[:8],
     )
