@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from relata.accounts.models import AccessSettings, ApiToken
 from relata.analytics.migration import MigrationState
 from relata.api.schemas.scores import MIGRATION_STATE_LABELS
+from relata.audit.capture import capture_suppressed
 from relata.contacts.models import ContactMoment
 from relata.customers.models import Customer, CustomerKind
 from relata.sales.models import Order, OrderLine, Product, ProductCategory
@@ -148,11 +149,13 @@ def remove_scored_file(data: Scored, *, had_settings: bool) -> None:
 def scored_file(django_db_setup: None, django_db_blocker: Any) -> Iterator[Scored]:
     """Scoring takes a second or two, so the file is built and scored once for the module;
     each test still runs in its own transaction, so changes a test makes are rolled back."""
-    with django_db_blocker.unblock():
+    # Committed outside any test's transaction: the append-only audit trail must not keep
+    # entries of it that later tests of this worker would see.
+    with django_db_blocker.unblock(), capture_suppressed():
         had_settings = ScoringSettings.objects.exists()
         data = build_scored_file()
     yield data
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), capture_suppressed():
         remove_scored_file(data, had_settings=had_settings)
 
 
