@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -36,6 +37,9 @@ def _follow_up_message(task: Task) -> str:
 @login_required
 @require_POST
 @permission_required("contacts.add_contactmoment", raise_exception=True)
+# The answer is rendered inside the transaction: if the database goes away after the insert
+# (a restart mid-request), the user's 503 means "not saved" and a retry makes no duplicate.
+@transaction.atomic
 def contact_log(request: HtmxHttpRequest, customer_pk: int) -> HttpResponse:
     """Log a contact moment from the customer file; htmx gets the refreshed form and timeline."""
     customer = get_object_or_404(Customer.objects.select_related("account_owner"), pk=customer_pk)
