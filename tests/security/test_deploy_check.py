@@ -21,7 +21,10 @@ CHECK = (
 def run_with(
     env: dict[str, str], tmp_path: Path, code: str = CHECK
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright in this
+    # process; a production server would not have it (and the deploy check refuses it).
+    dropped = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     full = {
         **base,
         "DJANGO_SETTINGS_MODULE": "relata.config.production",
