@@ -36,35 +36,14 @@ from django.utils.text import capfirst
 
 from relata.audit.models import AuditAction
 from relata.audit.services import record, redacted_changes
+from relata.customers.services import PERSONAL_FIELDS
 
 # Fields that move on their own with every save or are derived from other fields.
 ALWAYS_IGNORED = frozenset(
     {"updated_at", "version", "search_text", "display_name_sort", "profile_updated_at"}
 )
-# Free texts can hold anything about a person; they are treated as personal data.
-CUSTOMER_PERSONAL = frozenset(
-    {
-        "first_name",
-        "name_prefix",
-        "last_name",
-        "organisation_name",
-        "email",
-        "phone",
-        "street",
-        "house_number",
-        "postcode",
-        "city",
-        "birth_date",
-        "gender",
-        "occupation",
-        "education",
-        "household_size",
-        "children",
-        "income_band",
-        "interests",
-        "notes",
-    }
-)
+# The customer's personal fields, free-text notes included (they can hold anything).
+CUSTOMER_PERSONAL = PERSONAL_FIELDS
 PERSON_PERSONAL = frozenset({"first_name", "name_prefix", "last_name", "email", "phone"})
 
 

@@ -16,6 +16,19 @@ from relata.concurrency import version_claim
 from relata.customers.models import Consent, ContactPerson, Customer
 from relata.customers.signals import customer_saved
 
+# Who the customer is and how to reach them.
+CONTACT_FIELDS = (
+    "first_name",
+    "name_prefix",
+    "last_name",
+    "organisation_name",
+    "email",
+    "phone",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+)
 PROFILE_FIELDS = frozenset(
     {
         "birth_date",
@@ -30,6 +43,8 @@ PROFILE_FIELDS = frozenset(
         "company_size",
     }
 )
+# Personal data (GDPR): never stored as a value in the audit trail, emptied by erasure.
+PERSONAL_FIELDS = frozenset({*CONTACT_FIELDS, *PROFILE_FIELDS, "notes"})
 
 
 def customer_number_next() -> str:

@@ -43,25 +43,12 @@ from relata.contacts.models import Notification
 from relata.customers.merge import CustomerRelation, customer_relations
 from relata.customers.models import Consent, Customer, CustomerKind, normalise_phone
 from relata.customers.selectors import consent_in_force
-from relata.customers.services import PROFILE_FIELDS
+from relata.customers.services import CONTACT_FIELDS, PROFILE_FIELDS
 from relata.engagement.models import PointsEntry, Referral
 
 # Customer fields emptied by erasure. Kept: number, kind, country (coarse), account owner,
 # acquisition source and cost (profitability stays honest), created date.
-CUSTOMER_BLANKED = (
-    "first_name",
-    "name_prefix",
-    "last_name",
-    "organisation_name",
-    "email",
-    "phone",
-    "street",
-    "house_number",
-    "postcode",
-    "city",
-    "notes",
-    *sorted(PROFILE_FIELDS),
-)
+CUSTOMER_BLANKED = (*CONTACT_FIELDS, "notes", *sorted(PROFILE_FIELDS))
 # Relations whose rows are deleted: nothing in them but personal data.
 DELETED = frozenset({"customers.contactperson.organisation", "feedback.socialprofile.customer"})
 # Free texts emptied on the customer's rows (per relation label).
