@@ -81,6 +81,9 @@ _FEEDBACK_FRONT_AND_BACK = {
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     ADMIN: {
         "accounts.accesssettings": _EDIT,
+        # Locked-out sign-ins (django-axes) in the Django admin: deleting one unlocks it.
+        "axes.accessattempt": ("view", "delete"),
+        "axes.accessfailurelog": _VIEW,
         "audit.auditentry": _VIEW,
         "sales.deal": _ALL,
         "sales.dealline": _ALL,
@@ -172,7 +175,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 # The analyst reads everything the administrator can (reports, exports, the API with a read
 # token) and changes nothing; access settings, API tokens of others and the audit trail stay
 # with administrators.
-_ADMIN_ONLY = {"accounts.accesssettings", "accounts.apitoken", "audit.auditentry"}
+_ADMIN_ONLY = {
+    "accounts.accesssettings",
+    "accounts.apitoken",
+    "audit.auditentry",
+    "axes.accessattempt",
+    "axes.accessfailurelog",
+}
 ROLE_PERMISSIONS[ANALYST] = {
     label: _VIEW for label in ROLE_PERMISSIONS[ADMIN] if label not in _ADMIN_ONLY
 }
@@ -184,7 +193,10 @@ def roles_sync(**_: object) -> None:
         wanted: list[Permission] = []
         for label, actions in model_perms.items():
             app_label, model_name = label.split(".")
-            if not global_apps.is_installed(f"relata.{app_label}"):
+            if not (
+                global_apps.is_installed(f"relata.{app_label}")
+                or global_apps.is_installed(app_label)
+            ):
                 continue
             codenames = [f"{action}_{model_name}" for action in actions]
             wanted.extend(
