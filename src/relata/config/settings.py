@@ -154,8 +154,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "relata.web.throttle.login_lockout_response"
-# Successful logins belong in the audit trail, which has a retention rule; axes' own access
-# log would keep every login's IP address forever.
+# Sign-ins belong in the audit trail (decision 0970), the one record of who did what from
+# where; axes' own access log would keep every login's address a second time.
 AXES_DISABLE_ACCESS_LOG = True
 # The client address for lockout and throttling is the one the audit trail records: the
 # peer, or X-Forwarded-For when the peer is listed in RELATA_TRUSTED_PROXIES (see below).
