@@ -135,15 +135,34 @@ def test_a_consent_is_recorded_as_a_consent_entry_with_its_facts() -> None:
         source="web form",
         recorded_by=clerk,
     )
-    # then one consent entry carries channel, purpose, decision and source
+    # then one consent entry carries channel, purpose, decision and that a source was given
     [entry] = entries(customer_id=customer.pk, action="consent")
     assert entry.object_type == "customers.consent"
     assert entry.object_id == str(consent.pk)
     assert entry.context["channel"] == "email"
     assert entry.context["purpose"] == "newsletter"
     assert entry.context["granted"] is True
-    assert entry.context["source"] == "web form"
+    assert entry.context["source"] == REDACTED
     assert entry.changes == {}
+
+
+def test_a_consents_free_text_source_never_reaches_the_trail() -> None:
+    # given a customer whose consent source names a person (review finding 8)
+    customer = CustomerFactory()
+    # when the opt-in is recorded with that source
+    consent_record(
+        customer=customer,
+        channel="phone",
+        purpose="marketing",
+        granted=True,
+        source="phone call with Jan Quuxington",
+    )
+    # then the entry says a source was given, but its text is stored nowhere in the trail
+    [entry] = entries(customer_id=customer.pk, action="consent")
+    assert entry.context["source"] == REDACTED
+    assert "Quuxington" not in " ".join(raw_rows(customer.pk))
+    # and the consent log itself keeps the source as the evidence
+    assert customer.consents.get().source == "phone call with Jan Quuxington"
 
 
 def test_a_deal_stage_change_and_its_lines_are_recorded() -> None:

@@ -135,7 +135,8 @@ def test_the_csv_export_holds_the_filtered_rows(admin_user: User) -> None:
     assert consent[5] == "Consent recorded"
     assert consent[9] == str(customer.pk)
     assert "Channel: E-mail" in consent[11] and "Granted: no" in consent[11]
-    assert "Source: form" in consent[11]
+    assert "Source: personal data, not kept in the trail" in consent[11]
+    assert "form" not in consent[11]
     assert newest[8] == "'=HYPERLINK(1)"
 
 
@@ -221,3 +222,28 @@ def test_an_id_beyond_any_database_id_is_not_found(sales_user: User) -> None:
     response = client_for(sales_user).get(f"/audit/customer/{10**30}/")
     # then it is simply not found
     assert response.status_code == 404
+
+
+def test_an_entry_holding_a_name_where_an_id_is_expected_still_shows(admin_user: User) -> None:
+    # given a token entry written before the fix, with the user's name under "user" (the
+    # token's foreign key), and a consent entry whose recorder is not an id either
+    record(
+        "token",
+        object_type="accounts.apitoken",
+        object_id=7,
+        object_label="API token abc…",
+        context={"event": "issued", "user": "sam-sales"},
+    )
+    record("consent", object_type="customers.consent", context={"recorded_by": ["not", "an id"]})
+    client = client_for(admin_user)
+    # when an administrator opens the trail and exports it
+    page = client.get("/audit/")
+    export = client.get("/audit/export/", {"action": "token"})
+    # then both load and show the stored name as it is
+    assert page.status_code == 200
+    assert "sam-sales" in table(page.content)
+    assert export.status_code == 200
+    text = b"".join(export.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == 2  # the header and the token entry
+    assert "User: sam-sales" in rows[1][11]

@@ -13,6 +13,8 @@ from django.contrib.auth.models import Group, User
 
 from relata.accounts.models import AccessSettings
 from relata.customers.models import Customer
+from relata.engagement.models import Referral, ReferralCode
+from tests.factories import CustomerFactory
 from tests.security.api_world import (
     ApiWorld,
     Caller,
@@ -250,3 +252,19 @@ def test_timeline_scores_and_consents_of_a_colleagues_customer_are_404(worlds: W
     # then each is a 404 saying no such customer
     assert {path: r.status_code for path, r in answers.items()} == dict.fromkeys(paths, 404)
     assert all(f"No customer with id {pk}" in r.json()["detail"] for r in answers.values())
+
+
+def test_a_colleagues_referral_code_is_unknown_to_a_restricted_user(worlds: Worlds) -> None:
+    # given the referral code of the colleague's customer and a new customer of the sales user
+    code = ReferralCode.objects.get(customer=worlds.theirs.customer).code
+    newcomer = CustomerFactory(account_owner=worlds.me)
+    before = Referral.objects.filter(referrer=worlds.theirs.customer).count()
+    # when the sales user records a referral with that code
+    response = worlds.caller.post_json(
+        "/api/referrals/", {"code": code, "referred_id": newcomer.pk}
+    )
+    # then it is refused as an unknown code and nothing is recorded on the colleague's customer
+    assert response.status_code == 422, response.content
+    assert "No referral code" in str(response.json()["detail"])
+    assert Referral.objects.filter(referrer=worlds.theirs.customer).count() == before
+    assert not Referral.objects.filter(referred=newcomer).exists()

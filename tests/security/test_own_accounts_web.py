@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import Client, override_settings
 
@@ -23,8 +24,16 @@ from relata.accounts import roles
 from relata.accounts.middleware import CUSTOMER_OF, WHOLE_BOOK
 from relata.accounts.models import AccessSettings
 from relata.customers.models import ContactPerson, CustomerKind
-from relata.engagement.models import CampaignContact, OutboxMessage, Referral
-from relata.engagement.referral_services import referral_code_issue
+from relata.engagement.loyalty_forms import EnrolForm
+from relata.engagement.models import (
+    CampaignContact,
+    FiringOutcome,
+    LoyaltyMember,
+    OutboxMessage,
+    Referral,
+    TriggerFiring,
+)
+from relata.engagement.referral_services import referral_code_issue, referral_record
 from relata.scoring.models import CustomerSnapshot, RunStatus, ScoreRun
 from tests.contacts.task_support import make_task
 from tests.engagement.trigger_support import buy
@@ -398,4 +407,166 @@ def test_value_dashboard_lists_only_own_customers(worlds: Worlds) -> None:
     text = worlds.sales.get("/value/").content.decode()
     # then the lists name their own customer and not the colleague's
     assert "Matrix BV" in text
+    assert FOREIGN_NAME not in text
+
+
+# --- review findings 1–7: leaks past "own accounts only" --------------------------------
+
+
+@pytest.mark.django_db
+def test_satisfaction_page_quotes_only_own_accounts_detractors(worlds: Worlds) -> None:
+    # given a detractor comment of the user's own customer and one of the colleague's
+    survey = worlds.own.objects["survey"]
+    SurveyResponseFactory(
+        survey=survey, customer=worlds.own.objects["customer"], nps=3, comment="Own grumble"
+    )
+    SurveyResponseFactory(
+        survey=survey, customer=worlds.foreign.objects["customer"], nps=2, comment="Far grumble"
+    )
+    # when the restricted sales user opens the satisfaction page
+    response = worlds.sales.get("/satisfaction/")
+    text = response.content.decode()
+    # then only their own customer's comment is quoted
+    assert response.status_code == 200
+    assert "Own grumble" in text
+    assert "Far grumble" not in text
+    assert FOREIGN_NAME not in text
+
+
+@pytest.mark.django_db
+def test_trigger_rule_page_logs_only_own_accounts_firings(worlds: Worlds) -> None:
+    # given a rule that fired for the user's own customer and for the colleague's
+    rule = worlds.own.objects["trigger"]
+    for key, customer in (
+        ("own", worlds.own.objects["customer"]),
+        ("far", worlds.foreign.objects["customer"]),
+    ):
+        TriggerFiring.objects.create(
+            rule=rule, customer=customer, event_key=f"birthday:{key}", outcome=FiringOutcome.DONE
+        )
+    # when the restricted sales user opens the rule's page
+    response = worlds.sales.get(f"/triggers/{rule.pk}/")
+    text = response.content.decode()
+    # then its log shows their own customer's firing and not the colleague's
+    assert response.status_code == 200
+    assert "Matrix BV" in text
+    assert FOREIGN_NAME not in text
+
+
+@pytest.mark.django_db
+def test_new_deal_customer_picker_finds_only_own_accounts(worlds: Worlds) -> None:
+    # when the restricted sales user searches the new-deal picker with a word both
+    # customers' names hold
+    text = worlds.sales.get("/deals/new/", {"q": "BV"}).content.decode()
+    # then it finds their own customer and not the colleague's
+    assert "Matrix BV" in text
+    assert FOREIGN_NAME not in text
+
+
+@pytest.mark.django_db
+def test_refused_referral_form_does_not_show_the_whole_list(worlds: Worlds) -> None:
+    # when the restricted sales user posts the referral form with bad input
+    response = worlds.sales.post("/referrals/record/", {"code": "", "referred": ""})
+    # then it is refused like the list it belongs to, naming no other account's customer
+    assert response.status_code == 403
+    assert FOREIGN_NAME not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_another_accounts_code_records_no_referral_for_a_restricted_user(
+    worlds: Worlds,
+) -> None:
+    # given the user's own new customer and the code of the colleague's customer
+    newcomer = CustomerFactory(account_owner=worlds.own.users[roles.SALES])
+    code = referral_code_issue(customer=worlds.foreign.objects["customer"]).code
+    # when the restricted sales user records the referral on the page
+    response = worlds.sales.post(
+        "/referrals/record/", {"code": code, "referred": newcomer.customer_number}
+    )
+    # then it is refused, and the service refuses it too, as an unknown code
+    assert response.status_code == 403
+    with pytest.raises(ValidationError) as refused:
+        referral_record(referred=newcomer, code=code, viewer=worlds.own.users[roles.SALES])
+    assert refused.value.message_dict["code"] == [f"No referral code {code}."]
+    assert not Referral.objects.filter(referred=newcomer).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spelling", ["{pk}.0", "+{pk}", " {pk} ", "{pk}.000"])
+def test_enrolling_another_accounts_customer_by_a_lax_id_is_not_found(
+    worlds: Worlds, spelling: str
+) -> None:
+    # given the colleague's customer's id, written in a way a form still reads as that id
+    foreign = worlds.foreign.objects["customer"]
+    # when the restricted sales user enrols it
+    response = worlds.sales.post(
+        "/loyalty/members/enrol/", {"customer": spelling.format(pk=foreign.pk)}
+    )
+    # then that customer does not exist for them, and is not enrolled
+    assert response.status_code == 404
+    assert not LoyaltyMember.objects.filter(customer=foreign).exists()
+
+
+@pytest.mark.django_db
+def test_enrol_form_finds_only_customers_the_user_may_see(worlds: Worlds) -> None:
+    # given the enrol form of the restricted sales user
+    sales = worlds.own.users[roles.SALES]
+    foreign = worlds.foreign.objects["customer"]
+    # when it is given the colleague's customer by id or by number
+    by_id = EnrolForm({"customer": str(foreign.pk)}, user=sales)
+    by_number = EnrolForm({"customer_number": FOREIGN_NUMBER}, user=sales)
+    # then neither finds the customer
+    assert not by_id.is_valid()
+    assert not by_number.is_valid()
+    assert "customer_number" in by_number.errors
+
+
+@pytest.mark.django_db
+def test_editing_an_order_cannot_move_it_to_another_accounts_customer(worlds: Worlds) -> None:
+    # given the user's own order, and the colleague's customer in the hidden customer field
+    order = worlds.own.objects["order"]
+    line = order.lines.get()
+    data = {
+        "customer": str(worlds.foreign.objects["customer"].pk),
+        "order_number": order.order_number,
+        "order_date": "2026-05-01",
+        "channel": "web",
+        "status": "delivered",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "1",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-id": str(line.pk),
+        "lines-0-product": str(line.product_id),
+        "lines-0-quantity": "2",
+        "lines-0-unit_price": str(line.unit_price),
+    }
+    # when the restricted sales user saves the edit form
+    response = worlds.sales.post(f"/orders/{order.pk}/edit/", data)
+    # then the order is saved on its own customer, lines and all
+    assert response.status_code == 302
+    order.refresh_from_db()
+    line.refresh_from_db()
+    assert order.customer_id == worlds.own.objects["customer"].pk
+    assert line.customer_id == worlds.own.objects["customer"].pk
+    assert line.quantity == 2
+
+
+@pytest.mark.django_db
+def test_template_preview_is_not_rendered_for_another_accounts_customer(
+    worlds: Worlds,
+) -> None:
+    # when the restricted sales user previews a template as the colleague's customer
+    response = worlds.sales.post(
+        "/campaigns/templates/preview/",
+        {
+            "subject": "Hello {{ display_name }}",
+            "body": "{{ city }}",
+            "customer_number": FOREIGN_NUMBER,
+        },
+    )
+    text = response.content.decode()
+    # then that customer is unknown to them and their data is not shown
+    assert response.status_code == 200
+    assert "No customer with number" in text
     assert FOREIGN_NAME not in text

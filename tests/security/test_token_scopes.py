@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -11,6 +13,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from relata.accounts.models import ApiToken, TokenScope
+from relata.accounts.token_services import token_issue, token_revoke
 from relata.api.permissions import require_scope
 from relata.audit.models import AuditEntry
 from relata.engagement.models import ReferralCode
@@ -384,3 +387,30 @@ def test_others_cannot_see_or_revoke_someone_elses_tokens() -> None:
     assert listing.status_code == 403
     assert revoke.status_code == 404
     assert ApiClient(raw).get("/api/customers/").status_code == 200
+
+
+def test_the_audit_trail_shows_issued_and_revoked_tokens_with_their_user(
+    admin_user: User,
+) -> None:
+    # given a sales user's token, issued and revoked through the services (review finding 10)
+    sales = user_with_role("sales-trail", "sales")
+    token, _raw = token_issue(
+        user=sales, name="crm sync", scopes=[TokenScope.READ], expires_in_days=30
+    )
+    token_revoke(token=token, by=admin_user)
+    # when an administrator opens the trail and exports it as CSV
+    browser = browser_for(admin_user)
+    page = browser.get("/audit/")
+    export = browser.get("/audit/export/", {"action": "token"})
+    # then both load; the entries name the user by "username", shown as "user: sales-trail"
+    assert page.status_code == 200
+    entries = AuditEntry.objects.filter(action="token").order_by("pk")
+    assert [entry.context["event"] for entry in entries] == ["issued", "revoked"]
+    assert all(entry.context["username"] == "sales-trail" for entry in entries)
+    assert all("user" not in entry.context for entry in entries)
+    assert "user: sales-trail" in page.content.decode()
+    assert export.status_code == 200
+    text = b"".join(export.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == 3  # the header and the two token entries
+    assert all("user: sales-trail" in row[11] for row in rows[1:])

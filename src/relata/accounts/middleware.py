@@ -22,8 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -113,7 +114,6 @@ CUSTOMER_PARAMS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "reviews:create": (("GET", "customer", PK), ("POST", "customer", NUMBER)),
     "social:create": (("GET", "customer", PK), ("POST", "customer", NUMBER)),
     "loyalty:enrol": (("POST", "customer", PK), ("POST", "customer_number", NUMBER)),
-    "referrals:record": (("POST", "referred", NUMBER),),
 }
 
 WHOLE_BOOK = frozenset(
@@ -133,6 +133,8 @@ WHOLE_BOOK = frozenset(
         "outbox:list",
         "loyalty:members",
         "referrals:list",
+        # Recording is done on the list page; a refused form re-renders the whole list.
+        "referrals:record",
         "surveys:answers",
         "surveys:invitations",
         "satisfaction:export",
@@ -161,6 +163,11 @@ def _customer_ids_of(owned: Owned, value: Any, user: Any) -> tuple[bool, int | N
     return assigned, row[0]
 
 
+# Parses an id the way the forms behind these pages do (``IntegerField`` takes "+39", "39.0",
+# " 39 "…); ids no database column holds find nothing and are left to the view.
+_ID_FIELD = forms.IntegerField(min_value=-(2**63), max_value=2**63 - 1)
+
+
 def _customer_from_param(value: str, holds: str) -> int | None:
     from relata.customers.models import Customer
 
@@ -168,7 +175,10 @@ def _customer_from_param(value: str, holds: str) -> int | None:
     if not value:
         return None
     if holds == PK:
-        return int(value) if value.isdigit() else None
+        try:
+            return int(_ID_FIELD.clean(value))
+        except ValidationError:
+            return None
     found = Customer.objects.filter(customer_number__iexact=value).values_list("pk", flat=True)
     return found.first()
 

@@ -27,7 +27,8 @@ def _audit(token: ApiToken, *, event: str, actor: Any) -> None:
         context={
             "event": event,
             "name": token.name,
-            "user": token.user.get_username(),
+            # "username", not "user": the trail would read "user" as the token's foreign key.
+            "username": token.user.get_username(),
             "scopes": list(token.scopes or []),
             "expires_at": token.expires_at.isoformat() if token.expires_at else None,
         },

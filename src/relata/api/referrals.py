@@ -90,6 +90,7 @@ def record_referral(request: HttpRequest, payload: ReferralIn) -> Status[Referra
         referred_on=payload.referred_on,
         note=payload.note,
         actor=api_user(request),
+        viewer=request.user,
     )
     return Status(201, _referral(request, referral.pk))
 

@@ -78,7 +78,14 @@ REGISTRY: dict[str, Audited] = {
             personal=PERSON_PERSONAL,
             customer="organisation_id",
         ),
-        Audited("customers.consent", customer="customer_id", insert_action=AuditAction.CONSENT),
+        # The source is free text ("phone call with …"): masked, while the consent log
+        # itself keeps it as the evidence (and the erasure scrubs it there).
+        Audited(
+            "customers.consent",
+            personal=frozenset({"source"}),
+            customer="customer_id",
+            insert_action=AuditAction.CONSENT,
+        ),
         Audited(
             "sales.deal",
             personal=frozenset({"title", "notes", "lost_note"}),

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -43,6 +43,10 @@ DETAIL_LABELS = {
     "scopes": gettext_lazy("scopes"),
     "format": gettext_lazy("format"),
     "reason": gettext_lazy("reason"),
+}
+# Where an action's key means something else than in DETAIL_LABELS.
+ACTION_DETAIL_LABELS: dict[str, dict[str, Any]] = {
+    "token": {"username": gettext_lazy("user")},
 }
 
 # Where an object of a type is shown: (URL name, where its id comes from: "object" or
@@ -110,6 +114,17 @@ def _field(model: type[models.Model] | None, name: str) -> Any:
         return None
 
 
+def id_of(model: type[models.Model], value: Any) -> Any:
+    """``value`` as a primary key of ``model``, or None when it cannot be one (an entry may
+    hold a name where a reader would expect an id, e.g. a user name)."""
+    if value in (None, "", REDACTED) or isinstance(value, bool | list | dict):
+        return None
+    try:
+        return model._meta.pk.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return None
+
+
 def field_label(model: type[models.Model] | None, name: str) -> str:
     model_field = _field(model, name)
     verbose = getattr(model_field, "verbose_name", None)
@@ -123,8 +138,9 @@ class _Related:
         self.wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
         self.found: dict[type[models.Model], dict[Any, str]] = {}
 
-    def want(self, model: type[models.Model], pk: Any) -> None:
-        if pk not in (None, "", REDACTED):
+    def want(self, model: type[models.Model], value: Any) -> None:
+        pk = id_of(model, value)
+        if pk is not None:
             self.wanted[model].add(pk)
 
     def load(self) -> None:
@@ -145,7 +161,10 @@ class _Related:
             else:
                 self.found[model] = {pk: str(row) for pk, row in rows.items()}
 
-    def name(self, model: type[models.Model], pk: Any) -> str:
+    def name(self, model: type[models.Model], value: Any) -> str:
+        pk = id_of(model, value)
+        if pk is None:
+            return str(value)  # not an id: shown as stored
         return self.found.get(model, {}).get(pk, f"#{pk}")
 
 
@@ -271,17 +290,23 @@ def present(entries: Iterable[AuditEntry]) -> list[EntryView]:
                     )
                 )
         details = []
+        action_labels = ACTION_DETAIL_LABELS.get(entry.action, {})
         for key, value in (entry.context or {}).items():
             model_field = _field(model, key)
-            if key in DETAIL_LABELS:
+            if key in action_labels:
+                label = str(action_labels[key])
+            elif key in DETAIL_LABELS:
                 label = str(DETAIL_LABELS[key])
             elif model_field is not None:
                 label = field_label(model, key)
             else:
                 label = key
-            shown = (
-                _shown(model_field, value, related) if model_field is not None else _detail(value)
-            )
+            if value == REDACTED:
+                shown = _("personal data, not kept in the trail")
+            elif model_field is not None:
+                shown = _shown(model_field, value, related)
+            else:
+                shown = _detail(value)
             details.append((label, shown))
         views.append(
             EntryView(

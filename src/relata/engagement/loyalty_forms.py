@@ -3,11 +3,13 @@ members list filter."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from relata.accounts.visibility import visible_customers
 from relata.customers.models import Customer
 from relata.engagement.models import LoyaltyProgramme
 from relata.web.forms import BootstrapFormMixin
@@ -48,18 +50,21 @@ class ProgrammeForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class CustomerNumberField(forms.CharField):
-    """A customer given by number; ``clean`` returns the customer."""
+    """A customer given by number; ``clean`` returns the customer. ``customers`` (default:
+    all) are the ones it may find: a customer outside them is "not found"."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Customer number"))
         kwargs.setdefault("max_length", 32)
         super().__init__(**kwargs)
+        self.customers: QuerySet[Customer] | None = None
 
     def clean(self, value: Any) -> Customer | None:
         number = super().clean(value)
         if not number:
             return None
-        customer = Customer.objects.filter(customer_number__iexact=number.strip()).first()
+        customers = self.customers if self.customers is not None else Customer.objects.all()
+        customer = customers.filter(customer_number__iexact=number.strip()).first()
         if customer is None:
             raise forms.ValidationError(
                 _("No customer with number %(number)s.") % {"number": number.strip()},
@@ -79,11 +84,17 @@ class EnrolForm(BootstrapFormMixin, forms.Form):
     )
     next = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        """``user``: whose visible customers (``visible_customers``) may be enrolled."""
+        super().__init__(*args, **kwargs)
+        self.customers = visible_customers(user)
+        cast(CustomerNumberField, self.fields["customer_number"]).customers = self.customers
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         customer = data.get("customer_number")
         if customer is None and data.get("customer"):
-            customer = Customer.objects.filter(pk=data["customer"]).first()
+            customer = self.customers.filter(pk=data["customer"]).first()
         if customer is None and not self.errors:
             self.add_error("customer_number", _("Give the customer's number."))
         data["the_customer"] = customer

@@ -167,7 +167,7 @@ def members(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 @permission_required("engagement.add_loyaltymember", raise_exception=True)
 def enrol(request: HtmxHttpRequest) -> HttpResponse:
-    form = EnrolForm(request.POST)
+    form = EnrolForm(request.POST, user=request.user)
     default = reverse("loyalty:members")
     if not form.is_valid():
         messages.error(request, _form_errors(form))

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relata.accounts.visibility import can_see_customer, visible_by_customer
 from relata.customers.models import Customer
 from relata.engagement.loyalty_bulk import BATCH, EARNING_STATUSES, expiry_date
 from relata.engagement.loyalty_selectors import points_balance
@@ -93,9 +95,13 @@ def referral_code_issue(*, customer: Customer) -> ReferralCode:
     raise IntegrityError("no free referral code after several attempts")
 
 
-def _code_lookup(text: str) -> ReferralCode:
+def _code_lookup(text: str, viewer: Any = None) -> ReferralCode:
+    """The code; one of a customer the ``viewer`` may not see is "not found" like no code."""
     code = referral_code_normalise(text)
-    found = ReferralCode.objects.select_related("customer").filter(code=code).first()
+    codes: QuerySet[ReferralCode] = visible_by_customer(
+        viewer, ReferralCode.objects.select_related("customer")
+    )
+    found = codes.filter(code=code).first()
     if found is None:
         raise ValidationError(
             {"code": _("No referral code %(code)s.") % {"code": text.strip() or "—"}},
@@ -121,15 +127,18 @@ def referral_record(
     referred_on: date | None = None,
     note: str = "",
     actor: Actor = None,
+    viewer: Any = None,
 ) -> Referral:
     """Record that ``referred`` was brought by the owner of ``code`` (or by ``referrer``).
     Refuses with a message naming the rule; rewards at once when the referred customer has
-    already bought (within the grace period)."""
+    already bought (within the grace period). With a ``viewer`` (who records it), the code
+    or referrer of a customer they may not see is unknown, and an earlier referral by such
+    a customer does not name them."""
     today = timezone.localdate()
     referred_on = referred_on or today
     code_row: ReferralCode | None = None
     if code.strip():
-        code_row = _code_lookup(code)
+        code_row = _code_lookup(code, viewer)
         if referrer is not None and referrer.pk != code_row.customer_id:
             raise ValidationError(
                 {
@@ -139,6 +148,8 @@ def referral_record(
                 code="code_mismatch",
             )
         referrer = code_row.customer
+    elif referrer is not None and not can_see_customer(viewer, referrer.pk):
+        raise ValidationError({"referrer": _("No such customer.")}, code="not_found")
     if referrer is None:
         raise ValidationError(
             {"code": _("Give the referral code or the referring customer.")}, code="required"
@@ -159,11 +170,16 @@ def referral_record(
         )
     earlier = Referral.objects.select_related("referrer").filter(referred=referred).first()
     if earlier is not None:
+        earlier_referrer = (
+            earlier.referrer.display_name
+            if can_see_customer(viewer, earlier.referrer_id)
+            else _("another customer")
+        )
         raise ValidationError(
             _("%(name)s was already referred by %(referrer)s on %(date)s.")
             % {
                 "name": referred.display_name,
-                "referrer": earlier.referrer.display_name,
+                "referrer": earlier_referrer,
                 "date": earlier.referred_on.isoformat(),
             },
             code="already_referred",

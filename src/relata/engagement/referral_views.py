@@ -88,6 +88,7 @@ def record(request: HtmxHttpRequest) -> HttpResponse:
                 referred_on=data["referred_on"],
                 note=data["note"],
                 actor=request.user,
+                viewer=request.user,
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relata.accounts.visibility import visible_customers
 from relata.customers.models import Customer
 from relata.engagement.campaign_selectors import template_list
 from relata.engagement.merge_fields import (
@@ -37,15 +38,17 @@ def template_list_page(request: HttpRequest) -> HttpResponse:
     return render(request, "engagement/message_templates/list.html", context)
 
 
-def _sample_customer(number: str) -> Customer | None:
-    customers = Customer.objects.order_by("pk")
+def _sample_customer(number: str, viewer: Any) -> Customer | None:
+    """The customer named by ``number``, else a customer with a first name and an e-mail
+    address; only among the customers the ``viewer`` may see."""
+    customers = visible_customers(viewer).order_by("pk")
     if number:
         return customers.filter(customer_number=number.strip()).first()
     return customers.exclude(first_name="").exclude(email="").first() or customers.first()
 
 
-def _preview(subject: str, body: str, number: str = "") -> dict[str, Any]:
-    customer = _sample_customer(number)
+def _preview(subject: str, body: str, viewer: Any, number: str = "") -> dict[str, Any]:
+    customer = _sample_customer(number, viewer)
     values: dict[str, str] = customer_merge_values(customer) if customer is not None else {}
     product = Product.objects.order_by("pk").values_list("name", flat=True).first()
     values.update(
@@ -76,7 +79,7 @@ def _form_page(request: HttpRequest, template: MessageTemplate) -> HttpResponse:
         "form": form,
         "template": template,
         "merge_fields": _merge_field_list(),
-        "preview": _preview(str(subject), str(body)),
+        "preview": _preview(str(subject), str(body), request.user),
     }
     return render(request, "engagement/message_templates/form.html", context)
 
@@ -120,5 +123,5 @@ def template_preview_fragment(request: HttpRequest) -> HttpResponse:
     number = (
         data.get("customer_number", "") if request.user.has_perm("customers.view_customer") else ""
     )
-    preview = _preview(data.get("subject", ""), data.get("body", ""), number)
+    preview = _preview(data.get("subject", ""), data.get("body", ""), request.user, number)
     return render(request, "engagement/message_templates/preview.html", {"preview": preview})

@@ -15,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relata.accounts.visibility import visible_by_customer
 from relata.customers.models import Customer
 from relata.engagement.models import FiringOutcome, TriggerRule
 from relata.engagement.trigger_events import ACTIONS, EVENTS, occurrence_text
@@ -60,11 +61,15 @@ def rule_list(request: HtmxHttpRequest) -> HttpResponse:
 def _firing_page(request: HtmxHttpRequest, **filters: Any) -> tuple[Any, FiringFilterForm]:
     form = FiringFilterForm(request.GET or None)
     chosen = form.cleaned_data if form.is_valid() else {}
-    firings = firing_list(
-        outcome=chosen.get("outcome") or "",
-        event=chosen.get("event") or "",
-        customer_id=int_param(request.GET.get("customer")),
-        **filters,
+    # A firing names its customer: a restricted user sees only their own accounts' firings.
+    firings = visible_by_customer(
+        request.user,
+        firing_list(
+            outcome=chosen.get("outcome") or "",
+            event=chosen.get("event") or "",
+            customer_id=int_param(request.GET.get("customer")),
+            **filters,
+        ),
     )
     page = paginate_estimated(request, firings, per_page=25)
     links = firing_links(page.object_list)

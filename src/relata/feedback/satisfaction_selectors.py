@@ -39,6 +39,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
 
+from relata.accounts.visibility import visible_by_customer
 from relata.analytics._checks import IntArray
 from relata.analytics.satisfaction import (
     CSAT_VALUES,
@@ -487,12 +488,12 @@ def satisfaction_report_cached(filters: SatisfactionFilters) -> SatisfactionRepo
 
 
 def detractor_comments(
-    filters: SatisfactionFilters, *, limit: int = DETRACTOR_COMMENTS
+    filters: SatisfactionFilters, *, viewer: Any = None, limit: int = DETRACTOR_COMMENTS
 ) -> list[SurveyResponse]:
     """The latest answers with NPS 0–6 and a comment, with customer, survey and follow-up
-    task."""
+    task; only of customers the ``viewer`` may see (they name the customer and quote them)."""
     return list(
-        _answers(filters)
+        visible_by_customer(viewer, _answers(filters))
         .filter(nps__lte=6)
         .exclude(comment="")
         .select_related("customer", "survey", "follow_up_task")

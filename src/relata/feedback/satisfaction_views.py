@@ -68,7 +68,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "out_of_control": statuses.get(OUT_OF_CONTROL, 0),
         "cells_judged": sum(statuses.values()),
         "too_few": statuses.get(TOO_FEW, 0),
-        "comments": detractor_comments(filters),
+        "comments": detractor_comments(filters, viewer=request.user),
         "any_answers": report.nps.answers or table.answers or has_answers(),
         "nps_chart": nps_chart_data(report.nps),
         "control_chart": control_chart_data(table),

@@ -10,10 +10,13 @@ from __future__ import annotations
 import csv
 import gc
 import io
-from collections.abc import Callable, Sequence
+import posixpath
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -30,6 +33,7 @@ from relata.imports.headers import (
     map_headers,
 )
 from relata.imports.kinds import contacts, customers, orders, reviews, social
+from relata.imports.models import ImportBatch
 from relata.imports.parsing import COMMA, DECIMAL_STYLES, POINT, neutralise_formula
 from relata.imports.sniff import (
     FileSettings,
@@ -52,6 +56,9 @@ NUMBER_FIELDS = {
 DATE_FIELDS = {CUSTOMERS: ("birth_date",), ORDERS: ("order_date",), CONTACTS: ("occurred_at",),
                REVIEWS: ("written_on",), SOCIAL: ("counted_on",)}
 PREVIEW_ROWS = 10
+# What an uploaded import file holds once its content was discarded (by an erasure, 0980):
+# the batch keeps its name and counts, the people in the file are gone.
+DISCARDED_FILE = b"relata: the content of this import file was discarded\n"
 EXTRA_LABELS = {
     "lines": gettext_lazy("order lines written"),
     "products created": gettext_lazy("products created"),
@@ -138,6 +145,12 @@ def import_prepare(
     """Read the file, map its headers and settle the number and date style."""
     if kind not in PLANNERS:
         raise ImportFileError(_("Unknown kind of import “%(kind)s”.") % {"kind": kind})
+    if data == DISCARDED_FILE:
+        raise ImportFileError(
+            _("The uploaded file “%(name)s” is no longer kept: its content was discarded when "
+              "a customer's personal data was erased. Upload the file again.")
+            % {"name": filename}
+        )
     table = read_table(
         data,
         filename,
@@ -252,6 +265,33 @@ def _import_run(
         preview=[ctx.table.row(i) for i in range(min(PREVIEW_ROWS, ctx.size))],
         context=ctx,
     )
+
+
+def import_files_discard(batches: Iterable[ImportBatch]) -> int:
+    """Replace the batches' uploaded files by ``DISCARDED_FILE`` under a neutral name (the
+    stored name may hold a person's name too; the pages that read a batch's file then say
+    it is no longer kept); returns how many were discarded. Files already discarded or
+    missing are left alone."""
+    discarded = 0
+    for batch in batches:
+        if not batch.file:
+            continue
+        storage, name = batch.file.storage, str(batch.file.name)
+        if not storage.exists(name) or _holds_discarded(storage, name):
+            continue
+        neutral = posixpath.join(posixpath.dirname(name), f"discarded-{batch.pk}.txt")
+        stored = storage.save(neutral, ContentFile(DISCARDED_FILE))
+        storage.delete(name)
+        ImportBatch.objects.filter(pk=batch.pk).update(file=stored)
+        discarded += 1
+    return discarded
+
+
+def _holds_discarded(storage: Storage, name: str) -> bool:
+    if storage.size(name) != len(DISCARDED_FILE):
+        return False
+    with storage.open(name, "rb") as stream:
+        return bool(stream.read() == DISCARDED_FILE)
 
 
 def rejects_write(stream: IO[str], ctx: Context) -> int:

@@ -13,11 +13,14 @@ What the decision record 0980 lists field by field:
 - every other text of the customer's rows, in-app notifications about the customer and the
   loyalty notes of their referral partners are scrubbed of the customer's names, e-mail
   addresses and phone numbers (a safety net for texts nobody listed, e.g. a new model's);
-- consents stay: they are the evidence of what the customer allowed and when, and hold no
-  personal values (channel, purpose, yes/no, time, source, the staff member); every opt-in
+- import batches: their first rows, errors and other texts are scrubbed the same way, and
+  the content of every uploaded import file is discarded (a file may name anyone);
+- consents stay: they are the evidence of what the customer allowed and when (channel,
+  purpose, yes/no, time, source — scrubbed like other texts —, the staff member); every opt-in
   in force gets a withdrawal appended (source "erasure (GDPR)"), so nothing that asks the
   consent log (segments, campaigns, triggers, surveys) contacts the erased person again;
-- the audit trail stays untouched: it never held personal values.
+- the audit trail stays untouched: it never held personal values (a consent's free-text
+  source is masked there too).
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ from relata.customers.models import Consent, Customer, CustomerKind, normalise_p
 from relata.customers.selectors import consent_in_force
 from relata.customers.services import CONTACT_FIELDS, PROFILE_FIELDS
 from relata.engagement.models import PointsEntry, Referral
+from relata.imports.models import ImportBatch
+from relata.imports.services import import_files_discard
 
 # Customer fields emptied by erasure. Kept: number, kind, country (coarse), account owner,
 # acquisition source and cost (profitability stays honest), created date.
@@ -117,6 +122,7 @@ def erase_customer(customer: Customer, *, by: Any, reason: str) -> ErasureResult
         counts["notifications_scrubbed"] = _scrub_notifications(locked, old_name, pattern)
         counts["partner_points_scrubbed"] = _scrub_partner_points(locked, pattern)
         counts["consents_withdrawn"] = _withdraw_consents(locked, by)
+        counts.update(_erase_from_imports(pattern))
         _anonymise(locked)
         counts["admin_log_scrubbed"] = _scrub_admin_log(locked)
         record(
@@ -273,6 +279,21 @@ def _scrub_partner_points(customer: Customer, pattern: re.Pattern[str] | None) -
         Q(customer_id__in=referred) | Q(customer_id__in=referrers)
     )
     return _scrub_rows(partners, _text_fields(PointsEntry), pattern)
+
+
+def _erase_from_imports(pattern: re.Pattern[str] | None) -> dict[str, int]:
+    """Import batches keep the first rows and the errors of their file (scrubbed like other
+    texts) and the uploaded file itself. A file may hold the customer anywhere, in CSV or
+    XLSX, so the content of every stored upload is discarded (0980): finished imports keep
+    their counts, a file still waiting for confirmation must be uploaded again."""
+    batches = ImportBatch.objects.order_by("pk")
+    scrubbed = 0
+    if pattern is not None:
+        scrubbed = _scrub_rows(batches, _text_fields(ImportBatch), pattern)
+    return {
+        "import_batches_scrubbed": scrubbed,
+        "import_files_discarded": import_files_discard(batches.iterator(chunk_size=200)),
+    }
 
 
 def _anonymise(customer: Customer) -> None:

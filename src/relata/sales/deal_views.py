@@ -259,7 +259,7 @@ def _customer_pick(request: HtmxHttpRequest) -> HttpResponse:
     """Step one of a new deal: find the customer (live search with htmx, a plain GET form
     without JavaScript)."""
     query = request.GET.get("q", "").strip()
-    matches = list(customer_search(query=query)[:20]) if query else []
+    matches = list(customer_search(query=query, viewer=request.user)[:20]) if query else []
     context = {"query": query, "matches": matches}
     template = "deals/customer_pick.html#matches" if request.htmx else "deals/customer_pick.html"
     return render(request, template, context)

@@ -46,6 +46,9 @@ def _order_form_page(request: HttpRequest, order: Order, customer: Customer) -> 
     formset = OrderLineFormSet(request.POST or None, instance=order)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         saved = form.save(commit=False)
+        # The customer is the page's (checked by the URL), never the posted hidden field: an
+        # order cannot be moved onto another customer (nor onto another owner's account).
+        saved.customer = customer
         changed_lines = formset.save(commit=False)
         for line in changed_lines:
             line.customer_id = saved.customer_id
