@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import Group, User
 
 from relata.contacts.models import Complaint, ContactMoment
 from relata.customers.models import Customer, CustomerKind
@@ -114,3 +115,11 @@ class SocialProfileFactory(factory.django.DjangoModelFactory):
     platform = "instagram"
     handle = factory.Sequence(lambda n: f"vlogger{n}")
     followers = 12000
+
+
+def user_with_role(username: str, role: str | None) -> User:
+    """A user in one of the shipped role groups (or in none)."""
+    user = User.objects.create_user(username, password="a-long-test-password")
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user

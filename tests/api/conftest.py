@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 
 from relata.accounts.models import ApiToken
+from tests.factories import user_with_role
 
 
 class ApiClient:
@@ -39,12 +40,6 @@ def fast_password_hashing(settings: Any) -> None:
     """Creating users with the production hasher would dominate the run time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-
-def user_with_role(username: str, role: str | None) -> User:
-    user = User.objects.create_user(username, password="a-long-test-password")
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -52,12 +52,6 @@ HANDLE = "zebquux_vlogs"
 # What must be gone from the whole database after the erasure.
 NEEDLES = (LAST, EMAIL, PHONE, "0698765432", "Frobisher", HANDLE)
 
-
-def user_with_role(username: str, role: str | None) -> User:
-    user = User.objects.create_user(username, password="a-long-test-password")
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @dataclass

@@ -11,7 +11,8 @@ from relata.accounts.models import ApiToken
 from relata.audit.models import AuditEntry
 from relata.customers.models import Customer
 from tests.api.conftest import ApiClient
-from tests.privacy.support import EMAIL, customer_with_history, user_with_role
+from tests.factories import user_with_role
+from tests.privacy.support import EMAIL, customer_with_history
 
 pytestmark = pytest.mark.django_db
 

@@ -21,15 +21,8 @@ from relata.privacy.services import erase_customer
 from relata.sales.models import Deal, Order, OrderLine
 from relata.scoring.aggregates import customer_base, order_days
 from relata.scoring.models import CustomerSnapshot
-from tests.privacy.support import (
-    EMAIL,
-    FULL_NAME,
-    LAST,
-    NEEDLES,
-    customer_with_history,
-    text_hits,
-    user_with_role,
-)
+from tests.factories import user_with_role
+from tests.privacy.support import EMAIL, FULL_NAME, LAST, NEEDLES, customer_with_history, text_hits
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from relata.customers.models import Customer
 from relata.imports.models import ImportBatch, ImportStatus
 from relata.imports.services import DISCARDED_FILE
 from relata.privacy.services import erase_customer
-from tests.factories import CustomerFactory
-from tests.privacy.support import EMAIL, FIRST, LAST, user_with_role
+from tests.factories import CustomerFactory, user_with_role
+from tests.privacy.support import EMAIL, FIRST, LAST
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,8 @@ from relata.audit.services import record
 from relata.customers.merge import customer_relations
 from relata.customers.models import Consent, Customer
 from relata.privacy.export import AUDIT_SECTION, customer_export_json, section_key
-from tests.privacy.support import EMAIL, FULL_NAME, customer_with_history, user_with_role
+from tests.factories import user_with_role
+from tests.privacy.support import EMAIL, FULL_NAME, customer_with_history
 
 pytestmark = pytest.mark.django_db
 

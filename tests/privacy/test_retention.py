@@ -18,8 +18,7 @@ from relata.engagement.models import OutboxMessage
 from relata.privacy.models import PrivacySettings
 from relata.privacy.retention import months_before, retention_apply, retention_plan
 from relata.sales.models import Deal, Order
-from tests.factories import ContactMomentFactory, CustomerFactory
-from tests.privacy.support import user_with_role
+from tests.factories import ContactMomentFactory, CustomerFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
@@ -49,6 +49,7 @@ from tests.factories import (
     SocialProfileFactory,
     SurveyFactory,
     SurveyResponseFactory,
+    user_with_role,
 )
 
 ROLES = ("admin", "sales", "back_office", "marketing", "analyst", None)
@@ -77,12 +78,6 @@ class ApiWorld:
     review: Review
     profile: SocialProfile
 
-
-def user_with_role(username: str, role: str | None) -> User:
-    user = User.objects.create_user(username, password="a-long-test-password")
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return User.objects.get(pk=user.pk)
 
 
 def token_for(user: User, scopes: list[str] | None = None, **fields: Any) -> str:
